@@ -1,0 +1,55 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Kernels are written for x86-64 with AVX2, FMA and F16C (x86-64-v3). Without these flags
+// Swift emits SSE2 only and SIMD fused multiply-adds become library calls (~30x slower).
+// Other CPUs (or TERN_PORTABLE=1) build the same sources without them; the kernels pick
+// the plain-Swift path at run time when the CPU lacks AVX2.
+#if arch(x86_64)
+let portable = Context.environment["TERN_PORTABLE"] == "1"
+let cpuFlags: [String] = portable ? [] : ["-march=x86-64-v3"]
+#else
+let cpuFlags: [String] = []
+#endif
+let swiftCPUSettings: [SwiftSetting] = cpuFlags.isEmpty ? [] : [.unsafeFlags(cpuFlags.flatMap { ["-Xcc", $0] }), .define("TERN_AVX2")]
+let cCPUSettings: [CSetting] = cpuFlags.isEmpty ? [] : [.unsafeFlags(cpuFlags)]
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "Tern",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tern", targets: ["TernCLI"]),
+        .library(name: "GGUF", targets: ["GGUF"]),
+        .library(name: "TernCore", targets: ["Engine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "GGUF", swiftSettings: strict),
+        .target(name: "CIntrinsics", cSettings: cCPUSettings),
+        .target(name: "Kernels", dependencies: ["CIntrinsics"], swiftSettings: strict + swiftCPUSettings),
+        .target(name: "Tokenizer", swiftSettings: strict),
+        .target(name: "ChatTemplate", swiftSettings: strict),
+        .target(name: "Sampling", swiftSettings: strict + swiftCPUSettings),
+        .target(name: "KVCache", dependencies: ["Kernels"], swiftSettings: strict),
+        .target(name: "Model", dependencies: ["GGUF", "Kernels", "KVCache"], swiftSettings: strict + swiftCPUSettings),
+        .target(name: "ModelStore", swiftSettings: strict),
+        .target(name: "Engine", dependencies: ["Model", "Sampling", "Tokenizer", "ChatTemplate", "GGUF"], swiftSettings: strict + swiftCPUSettings),
+        .executableTarget(
+            name: "TernCLI",
+            dependencies: ["Engine", "ModelStore", "ChatTemplate", "Sampling", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: swiftCPUSettings),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
+        .testTarget(name: "ChatTemplateTests", dependencies: ["ChatTemplate"], exclude: ["Templates"]),
+        .testTarget(name: "SamplingTests", dependencies: ["Sampling"]),
+        .testTarget(name: "KVCacheTests", dependencies: ["KVCache"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,23 @@
+// Exposes the x86 SIMD intrinsics to Swift. Kernel logic stays in Swift; this header only
+// makes `_mm256_*` callable and reports whether the module was compiled with AVX2+FMA+F16C.
+#ifndef TERN_CINTRINSICS_H
+#define TERN_CINTRINSICS_H
+
+#if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__) && defined(__F16C__)
+#include <immintrin.h>
+#define TERN_HAS_AVX2 1
+#else
+#define TERN_HAS_AVX2 0
+#endif
+
+/// 1 when the CPU running this process supports AVX2, FMA and F16C.
+int tern_cpu_supports_avx2(void);
+
+/// A spin-wait hint (x86 `pause`), so spinning threads yield pipeline resources to a sibling.
+static inline void tern_cpu_relax(void) {
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#endif
+}
+
+#endif

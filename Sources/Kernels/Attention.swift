@@ -1,0 +1,162 @@
+import Foundation
+
+/// Where one layer's keys and values live: a pool of fixed-size blocks, each holding
+/// `blockSize` token slots of `kvHeads × headSize` half-precision values.
+///
+/// keys, values: (blocks, blockSize, kvHeads, headSize) Float16
+public struct PagedKV: @unchecked Sendable {
+    public let keys: UnsafeMutablePointer<Float16>
+    public let values: UnsafeMutablePointer<Float16>
+    public let blockSize: Int
+    public let kvHeads: Int
+    public let headSize: Int
+
+    public init(keys: UnsafeMutablePointer<Float16>, values: UnsafeMutablePointer<Float16>, blockSize: Int, kvHeads: Int, headSize: Int) {
+        self.keys = keys
+        self.values = values
+        self.blockSize = blockSize
+        self.kvHeads = kvHeads
+        self.headSize = headSize
+    }
+
+    /// Element offset of (slot, head), where slot = block · blockSize + offset in block.
+    @inline(__always)
+    public func offset(slot: Int, head: Int) -> Int { (slot * kvHeads + head) * headSize }
+
+    /// Stores one token's keys and values, (kvHeads, headSize) floats each, into `slot`.
+    public func store(slot: Int, keys k: UnsafePointer<Float>, values v: UnsafePointer<Float>) {
+        let base = offset(slot: slot, head: 0)
+        for i in 0..<kvHeads * headSize {
+            keys[base + i] = Float16(k[i])
+            values[base + i] = Float16(v[i])
+        }
+    }
+}
+
+/// Causal attention of query tokens over their sequence's paged keys and values, in the
+/// FlashAttention-2 manner: keys are visited in tiles with an online softmax (running max and
+/// normaliser per query head), so no score matrix over the whole context is materialised.
+public enum Attention {
+    /// Keys scored together before the running softmax is rescaled.
+    static let tile = 16
+
+    /// Attends `heads` query heads of one token to the first `contextLength` positions of a
+    /// sequence whose block table is `blockTable`. Query heads share key/value heads in groups
+    /// of `heads / kv.kvHeads` (grouped-query attention).
+    ///
+    /// - Parameters:
+    ///   - query: (heads, headSize)
+    ///   - output: (heads, headSize)
+    ///   - kvHead: the key/value head to process, with its group of query heads; call once per head
+    public static func attend(query: UnsafePointer<Float>, heads: Int, kvHead: Int, kv: PagedKV,
+                              blockTable: UnsafePointer<Int32>, contextLength: Int, scale: Float,
+                              output: UnsafeMutablePointer<Float>) {
+        let group = heads / kv.kvHeads
+        let d = kv.headSize
+        let firstHead = kvHead * group
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: group * (tile + 2)) { scratch in
+            let scores = scratch.baseAddress!               // (group, tile)
+            let runningMax = scores + group * tile           // (group)
+            let runningSum = runningMax + group              // (group)
+            for g in 0..<group {
+                runningMax[g] = -.infinity
+                runningSum[g] = 0
+                (output + (firstHead + g) * d).update(repeating: 0, count: d)
+            }
+            var start = 0
+            while start < contextLength {
+                let count = min(tile, contextLength - start)
+                for j in 0..<count {
+                    let position = start + j
+                    let slot = Int(blockTable[position / kv.blockSize]) * kv.blockSize + position % kv.blockSize
+                    let k = kv.keys + kv.offset(slot: slot, head: kvHead)
+                    for g in 0..<group {
+                        scores[g * tile + j] = scale * dotHalf(query + (firstHead + g) * d, k, count: d)
+                    }
+                }
+                for g in 0..<group {
+                    let row = scores + g * tile
+                    var tileMax = -Float.infinity
+                    for j in 0..<count { tileMax = max(tileMax, row[j]) }
+                    let newMax = max(runningMax[g], tileMax)
+                    let correction = exp(runningMax[g] - newMax)
+                    let out = output + (firstHead + g) * d
+                    if correction != 1 { for i in 0..<d { out[i] *= correction } }
+                    var sum = runningSum[g] * correction
+                    for j in 0..<count {
+                        let p = exp(row[j] - newMax)
+                        sum += p
+                        row[j] = p
+                    }
+                    runningMax[g] = newMax
+                    runningSum[g] = sum
+                }
+                for j in 0..<count {
+                    let position = start + j
+                    let slot = Int(blockTable[position / kv.blockSize]) * kv.blockSize + position % kv.blockSize
+                    let v = kv.values + kv.offset(slot: slot, head: kvHead)
+                    for g in 0..<group {
+                        accumulateHalf(scores[g * tile + j], v, into: output + (firstHead + g) * d, count: d)
+                    }
+                }
+                start += count
+            }
+            for g in 0..<group {
+                let out = output + (firstHead + g) * d
+                let inverse = 1 / runningSum[g]
+                for i in 0..<d { out[i] *= inverse }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func dotHalf(_ q: UnsafePointer<Float>, _ k: UnsafePointer<Float16>, count: Int) -> Float {
+        var acc = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= count {
+            let kv = SIMD8<Float>(UnsafeRawPointer(k + i).loadUnaligned(as: SIMD8<Float16>.self))
+            acc.addProduct(UnsafeRawPointer(q + i).loadUnaligned(as: SIMD8<Float>.self), kv)
+            i += 8
+        }
+        var total = acc.sum()
+        while i < count { total += q[i] * Float(k[i]); i += 1 }
+        return total
+    }
+
+    @inline(__always)
+    static func accumulateHalf(_ weight: Float, _ v: UnsafePointer<Float16>, into out: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            let vv = SIMD8<Float>(UnsafeRawPointer(v + i).loadUnaligned(as: SIMD8<Float16>.self))
+            let o = UnsafeMutableRawPointer(out + i)
+            o.storeBytes(of: o.loadUnaligned(as: SIMD8<Float>.self).addingProduct(weight, vv), as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count { out[i] += weight * Float(v[i]); i += 1 }
+    }
+
+    /// Plain reference: full softmax over all scores in Double. For tests.
+    public static func reference(query: UnsafePointer<Float>, heads: Int, keys: [[Float]], values: [[Float]],
+                                 kvHeads: Int, headSize: Int, scale: Float) -> [Float] {
+        // keys[position]: (kvHeads, headSize)
+        let group = heads / kvHeads
+        var out = [Float](repeating: 0, count: heads * headSize)
+        for h in 0..<heads {
+            let kvh = h / group
+            let scores = keys.map { k -> Double in
+                var s: Double = 0
+                for i in 0..<headSize { s += Double(query[h * headSize + i]) * Double(k[kvh * headSize + i]) }
+                return s * Double(scale)
+            }
+            let m = scores.max() ?? 0
+            let weights = scores.map { Foundation.exp($0 - m) }
+            let total = weights.reduce(0, +)
+            for i in 0..<headSize {
+                var acc: Double = 0
+                for (p, v) in zip(weights, values) { acc += p * Double(v[kvh * headSize + i]) }
+                out[h * headSize + i] = Float(acc / total)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,78 @@
+/// y = x · Wᵀ for a batch of activation rows: the linear layers of a forward pass.
+///
+/// Decode (one row) is a matrix-vector product limited by reading the weights; prefill and
+/// batched decode reuse each weight row, while it sits in L1, for every activation row.
+public struct MatMul: Sendable {
+    public let path: KernelPath
+
+    public init(path: KernelPath = .best) { self.path = path }
+
+    /// Rows of the weight matrix handed to a thread at a time.
+    private static let rowsPerChunk = 16
+
+    /// - Parameters:
+    ///   - input: (tokens, weights.columns) activations
+    ///   - output: (tokens, weights.rows) results
+    ///   - scratch: activation quantization buffer with at least `tokens` rows of `weights.columns`
+    ///   - quantizeInput: false when `scratch` already holds this input quantized (consecutive
+    ///     projections of one input share the work)
+    public func callAsFunction(_ weights: WeightMatrix, input: UnsafePointer<Float>, tokens: Int,
+                               output: UnsafeMutablePointer<Float>, scratch: QuantizedActivations, pool: ThreadPool,
+                               quantizeInput: Bool = true) {
+        let rows = weights.rows, columns = weights.columns
+        if weights.type.usesQuantizedActivations {
+            precondition(scratch.columns == columns && scratch.capacityRows >= tokens, "scratch too small")
+            if quantizeInput { scratch.quantize(input, rows: tokens) }
+            let blocks = columns / 32
+            pool.parallelFor(rows, chunk: Self.rowsPerChunk) { range in
+                for r in range {
+                    let row = weights.row(r)
+                    for t in 0..<tokens {
+                        output[t * rows + r] = dotQuantized(weights.type, row, scratch.codes + t * columns,
+                                                            scratch.scales + t * blocks, scratch.sums + t * blocks, blocks: blocks)
+                    }
+                }
+            }
+        } else {
+            pool.parallelFor(rows, chunk: Self.rowsPerChunk) { range in
+                for r in range {
+                    let row = weights.row(r)
+                    for t in 0..<tokens {
+                        output[t * rows + r] = dotFloat(weights.type, row, input + t * columns, count: columns)
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    func dotQuantized(_ type: WeightType, _ row: UnsafeRawPointer, _ codes: UnsafePointer<Int8>,
+                      _ scales: UnsafePointer<Float>, _ sums: UnsafePointer<Float>, blocks: Int) -> Float {
+        #if TERN_AVX2
+        if path == .avx2 { return AVX2Dot.quantized(type, row, codes, scales, sums, blocks: blocks) }
+        #endif
+        return PortableDot.quantized(type, row, codes, scales, sums, blocks: blocks)
+    }
+
+    @inline(__always)
+    func dotFloat(_ type: WeightType, _ row: UnsafeRawPointer, _ x: UnsafePointer<Float>, count: Int) -> Float {
+        #if TERN_AVX2
+        if path == .avx2 { return AVX2Dot.float(type, row, x, count: count) }
+        #endif
+        return PortableDot.float(type, row, x, count: count)
+    }
+}
+
+/// The plain reference: dequantize each weight row to float and accumulate in Double.
+/// Slow; used by tests to bound the error of the fast kernels.
+public func referenceMatMul(_ weights: WeightMatrix, input: UnsafePointer<Float>, tokens: Int, output: UnsafeMutablePointer<Float>) {
+    var row = [Float](repeating: 0, count: weights.columns)
+    for r in 0..<weights.rows {
+        row.withUnsafeMutableBufferPointer { dequantizeRow(weights.type, weights.row(r), into: $0.baseAddress!, count: weights.columns) }
+        for t in 0..<tokens {
+            var acc: Double = 0
+            for c in 0..<weights.columns { acc += Double(row[c]) * Double(input[t * weights.columns + c]) }
+            output[t * weights.rows + r] = Float(acc)
+        }
+    }
+}

@@ -1,0 +1,68 @@
+/// Element encodings of weight matrices the kernels can read.
+///
+/// Block layouts follow ggml's (GGUF) definitions; each row of a matrix is a whole number of blocks.
+public enum WeightType: Sendable, Equatable, CaseIterable {
+    case f32
+    case f16
+    case bf16
+    /// 32 elements: f16 scale `d`, 32 × int8. value = d · q
+    case q8_0
+    /// 32 elements: f16 scale `d`, 16 bytes of 4-bit codes. value = d · (q − 8)
+    case q4_0
+    /// 32 elements: f16 scale `d`, f16 minimum `m`, 16 bytes of 4-bit codes. value = d · q + m
+    case q4_1
+
+    /// Elements per block.
+    public var blockSize: Int {
+        switch self {
+        case .f32, .f16, .bf16: 1
+        case .q8_0, .q4_0, .q4_1: 32
+        }
+    }
+
+    /// Bytes per block.
+    public var bytesPerBlock: Int {
+        switch self {
+        case .f32: 4
+        case .f16, .bf16: 2
+        case .q8_0: 34
+        case .q4_0: 18
+        case .q4_1: 20
+        }
+    }
+
+    /// Bytes taken by one row of `columns` elements (a multiple of `blockSize`).
+    public func rowBytes(columns: Int) -> Int { columns / blockSize * bytesPerBlock }
+
+    /// Whether the decode path quantizes activations to 8 bits and uses integer dot products.
+    public var usesQuantizedActivations: Bool {
+        switch self {
+        case .f32, .f16, .bf16: false
+        case .q8_0, .q4_0, .q4_1: true
+        }
+    }
+}
+
+/// A read-only view of a row-major weight matrix in one of the `WeightType` encodings.
+///
+/// `rows` output features, each a contiguous row of `columns` input features. The memory is
+/// owned elsewhere (usually a memory-mapped GGUF file) and must outlive the view.
+public struct WeightMatrix: @unchecked Sendable {
+    public let type: WeightType
+    public let rows: Int
+    public let columns: Int
+    public let base: UnsafeRawPointer
+    public let rowStride: Int
+
+    public init(type: WeightType, rows: Int, columns: Int, base: UnsafeRawPointer) {
+        precondition(columns % type.blockSize == 0, "columns must be a multiple of the block size")
+        self.type = type
+        self.rows = rows
+        self.columns = columns
+        self.base = base
+        self.rowStride = type.rowBytes(columns: columns)
+    }
+
+    @inline(__always)
+    public func row(_ index: Int) -> UnsafeRawPointer { base + index * rowStride }
+}
