@@ -7,17 +7,10 @@ public enum Elementwise {
                                output: UnsafeMutablePointer<Float>, rows: Int, count: Int) {
         for r in 0..<rows {
             let xr = x + r * count, out = output + r * count
-            var sum: Float = 0
-            var acc = SIMD8<Float>()
-            var i = 0
-            while i + 8 <= count {
-                let v = UnsafeRawPointer(xr + i).loadUnaligned(as: SIMD8<Float>.self)
-                acc.addProduct(v, v)
-                i += 8
-            }
-            sum = acc.sum()
-            while i < count { sum += xr[i] * xr[i]; i += 1 }
-            let scale = 1 / (sum / Float(count) + epsilon).squareRoot()
+            // Accumulated in Double, as ggml does, so the norm does not depend on summation order.
+            var sum: Double = 0
+            for i in 0..<count { sum += Double(xr[i] * xr[i]) }
+            let scale = 1 / (Float(sum / Double(count)) + epsilon).squareRoot()
             for j in 0..<count { out[j] = xr[j] * scale * weight[j] }
         }
     }

@@ -41,8 +41,12 @@ public final class QuantizedActivations: @unchecked Sendable {
                     let v = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
                     amax = pointwiseMax(amax, pointwiseMax(v, -v))
                 }
-                let d = amax.max() / 127
-                let id: Float = d != 0 ? 1 / d : 0
+                // Same arithmetic as ggml's Q8_0/Q8_1 quantizers: multiply by 127/max, round to
+                // nearest even, store the scales in half precision. Greedy decoding of small
+                // models is sensitive to these last bits, and matching them reproduces llama.cpp.
+                let maxMagnitude = amax.max()
+                let d = maxMagnitude / 127
+                let id: Float = maxMagnitude != 0 ? 127 / maxMagnitude : 0
                 let q = codes + r * columns + block * 32
                 var total: Int32 = 0
                 for i in 0..<32 {
@@ -50,8 +54,8 @@ public final class QuantizedActivations: @unchecked Sendable {
                     q[i] = code
                     total &+= Int32(code)
                 }
-                scales[r * blocksPerRow + block] = d
-                sums[r * blocksPerRow + block] = d * Float(total)
+                scales[r * blocksPerRow + block] = Float(Float16(d))
+                sums[r * blocksPerRow + block] = Float(Float16(d * Float(total)))
             }
         }
     }

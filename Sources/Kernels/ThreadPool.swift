@@ -27,8 +27,9 @@ public final class ThreadPool: @unchecked Sendable {
     private let sleepers = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
     private var body: ((Range<Int>) -> Void)?
-    private var mutex = pthread_mutex_t()
-    private var wake = pthread_cond_t()
+    // Heap-allocated so their addresses never change (a pthread object must not be copied).
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var threads: [pthread_t] = []
     private let submitLock = Mutex<Void>(())
 
@@ -38,8 +39,8 @@ public final class ThreadPool: @unchecked Sendable {
 
     public init(threadCount: Int) {
         self.threadCount = max(1, threadCount)
-        pthread_mutex_init(&mutex, nil)
-        pthread_cond_init(&wake, nil)
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(wake, nil)
         for _ in 1..<self.threadCount {
             let context = Unmanaged.passUnretained(self).toOpaque()
             var thread = pthread_t()
@@ -56,12 +57,14 @@ public final class ThreadPool: @unchecked Sendable {
     deinit {
         stopping.store(true, ordering: .sequentiallyConsistent)
         generation.wrappingAdd(1, ordering: .sequentiallyConsistent)
-        pthread_mutex_lock(&mutex)
-        pthread_cond_broadcast(&wake)
-        pthread_mutex_unlock(&mutex)
+        pthread_mutex_lock(mutex)
+        pthread_cond_broadcast(wake)
+        pthread_mutex_unlock(mutex)
         for thread in threads { pthread_join(thread, nil) }
-        pthread_cond_destroy(&wake)
-        pthread_mutex_destroy(&mutex)
+        pthread_cond_destroy(wake)
+        pthread_mutex_destroy(mutex)
+        wake.deallocate()
+        mutex.deallocate()
     }
 
     /// Calls `body` on disjoint ranges covering `0..<count`, each at most `chunk` long, from all
@@ -84,9 +87,9 @@ public final class ThreadPool: @unchecked Sendable {
                 cursor.store(UInt64(next) << 32, ordering: .sequentiallyConsistent)
                 generation.store(next, ordering: .sequentiallyConsistent)
                 if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
-                    pthread_mutex_lock(&mutex)
-                    pthread_cond_broadcast(&wake)
-                    pthread_mutex_unlock(&mutex)
+                    pthread_mutex_lock(mutex)
+                    pthread_cond_broadcast(wake)
+                    pthread_mutex_unlock(mutex)
                 }
                 runClaimedChunks(generation: next)
                 var spins = 0
@@ -135,13 +138,13 @@ public final class ThreadPool: @unchecked Sendable {
                 if spins < Self.spinIterations {
                     tern_cpu_relax()
                 } else {
-                    pthread_mutex_lock(&mutex)
+                    pthread_mutex_lock(mutex)
                     sleepers.add(1, ordering: .sequentiallyConsistent)
                     while generation.load(ordering: .sequentiallyConsistent) == seen {
-                        pthread_cond_wait(&wake, &mutex)
+                        pthread_cond_wait(wake, mutex)
                     }
                     sleepers.subtract(1, ordering: .sequentiallyConsistent)
-                    pthread_mutex_unlock(&mutex)
+                    pthread_mutex_unlock(mutex)
                     spins = 0
                 }
                 current = generation.load(ordering: .acquiring)

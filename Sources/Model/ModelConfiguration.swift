@@ -76,5 +76,8 @@ public struct ModelConfiguration: Sendable, Equatable {
         try require(headSize > 0 && headSize % 2 == 0, "head size \(headSize) must be even")
         try require(ropeDimensions > 0 && ropeDimensions <= headSize && ropeDimensions % 2 == 0, "rope.dimension_count \(ropeDimensions) must be even and at most the head size")
         try require(contextLength > 0, "context_length must be positive")
+        // Activations are quantized in blocks of 32 for the integer dot products.
+        try require(embeddingSize % 32 == 0 && feedForwardSize % 32 == 0 && (heads * headSize) % 32 == 0,
+                    "embedding_length \(embeddingSize), feed_forward_length \(feedForwardSize) and heads × head size \(heads * headSize) must be multiples of 32")
     }
 }
