@@ -50,10 +50,12 @@ let package = Package(
         .testTarget(name: "ChatTemplateTests", dependencies: ["ChatTemplate"], exclude: ["Templates"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling"]),
         .testTarget(name: "KVCacheTests", dependencies: ["KVCache"]),
-        .testTarget(name: "ModelTests", dependencies: ["Model", "GGUF", "Kernels", "KVCache"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Model", "GGUF", "Sampling", "Tokenizer"]),
+        // Tiny random-weight models shared by the test targets.
+        .target(name: "TernTestSupport", dependencies: ["GGUF", "Sampling"], path: "Tests/TernTestSupport"),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "GGUF", "Kernels", "KVCache", "Sampling", "TernTestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Model", "GGUF", "Sampling", "Tokenizer", "TernTestSupport"]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore"]),
-        .testTarget(name: "TernCLITests", dependencies: ["TernCLI", "Engine", "GGUF", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(name: "TernCLITests", dependencies: ["TernCLI", "Engine", "GGUF", "TernTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "GoldenTests", dependencies: ["Engine", "Model", "ModelStore", "Tokenizer", "ChatTemplate", "Sampling"]),
     ],
     swiftLanguageModes: [.v6]

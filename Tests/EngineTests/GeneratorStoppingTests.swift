@@ -1,3 +1,4 @@
+import TernTestSupport
 import Engine
 import Testing
 

@@ -1,3 +1,4 @@
+import TernTestSupport
 import Foundation
 import GGUF
 import Kernels

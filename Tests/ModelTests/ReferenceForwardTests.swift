@@ -1,3 +1,4 @@
+import TernTestSupport
 import Kernels
 import Model
 import Testing

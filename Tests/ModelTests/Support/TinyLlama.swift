@@ -1,3 +1,5 @@
+import Sampling
+import TernTestSupport
 import Foundation
 import GGUF
 import Kernels
@@ -175,24 +177,5 @@ struct TinyLlama {
 
     static func bytes(of values: [Float]) -> [UInt8] {
         values.withUnsafeBytes { Array($0) }
-    }
-}
-
-/// Deterministic pseudo-random numbers (SplitMix64), so every run builds the same model.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func uniform(in range: ClosedRange<Float>) -> Float {
-        let unit = Float(next() >> 40) / Float(1 << 24)
-        return range.lowerBound + (range.upperBound - range.lowerBound) * unit
     }
 }

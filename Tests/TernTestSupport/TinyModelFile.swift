@@ -1,5 +1,6 @@
 import Foundation
 import GGUF
+import Sampling
 
 /// A tiny Llama GGUF with random weights and a byte-level BPE vocabulary, written to a temporary
 /// file for the engine to load.
@@ -7,14 +8,14 @@ import GGUF
 /// Two layers, 64-wide embeddings, 4 query heads over 2 key/value heads, a 96-wide feed-forward,
 /// context 128, the 291-token `TinyVocabulary`. Matrices are F32 or Q8_0 (encoded here, per
 /// ggml's reference quantizer: d = max|x| / 127, q = round(x / d)); norms are F32.
-struct TinyModelFile {
-    enum Encoding { case f32, q8_0 }
+public struct TinyModelFile: Sendable {
+    public enum Encoding: Sendable, CaseIterable { case f32, q8_0 }
 
-    let directory: URL
-    let path: String
+    public let directory: URL
+    public let path: String
 
     /// Writes the model; call `remove()` when done.
-    init(encoding: Encoding = .f32, tiedEmbeddings: Bool = true, seed: UInt64 = 0x7E12,
+    public init(encoding: Encoding = .f32, tiedEmbeddings: Bool = true, seed: UInt64 = 0x7E12,
          extraMetadata: [(String, GGUFValue)] = []) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tern-engine-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -22,9 +23,9 @@ struct TinyModelFile {
         try Self.writer(encoding: encoding, tiedEmbeddings: tiedEmbeddings, seed: seed, extraMetadata: extraMetadata).write(to: path)
     }
 
-    func remove() { try? FileManager.default.removeItem(at: directory) }
+    public func remove() { try? FileManager.default.removeItem(at: directory) }
 
-    static func writer(encoding: Encoding, tiedEmbeddings: Bool, seed: UInt64, extraMetadata: [(String, GGUFValue)]) -> GGUFWriter {
+    public static func writer(encoding: Encoding, tiedEmbeddings: Bool, seed: UInt64, extraMetadata: [(String, GGUFValue)]) -> GGUFWriter {
         let e = 64, f = 96, layers = 2, q = 64, kv = 32
         let vocabulary = TinyVocabulary.tokens.count
         var writer = GGUFWriter()
@@ -81,10 +82,10 @@ struct TinyModelFile {
         return writer
     }
 
-    static func floatBytes(_ values: [Float]) -> [UInt8] { values.withUnsafeBytes { Array($0) } }
+    public static func floatBytes(_ values: [Float]) -> [UInt8] { values.withUnsafeBytes { Array($0) } }
 
     /// Q8_0 blocks of 32: half-precision scale d, then 32 signed bytes.
-    static func q8_0Bytes(_ values: [Float]) -> [UInt8] {
+    public static func q8_0Bytes(_ values: [Float]) -> [UInt8] {
         var out: [UInt8] = []
         for start in stride(from: 0, to: values.count, by: 32) {
             let block = values[start..<start + 32]
@@ -97,20 +98,9 @@ struct TinyModelFile {
     }
 }
 
-/// Deterministic pseudo-random numbers (SplitMix64), so every run builds the same model.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func uniform(in range: ClosedRange<Float>) -> Float {
+extension SplitMix64 {
+    /// Uniform in `range`, from the top 24 bits of the next draw.
+    public mutating func uniform(in range: ClosedRange<Float>) -> Float {
         let unit = Float(next() >> 40) / Float(1 << 24)
         return range.lowerBound + (range.upperBound - range.lowerBound) * unit
     }
