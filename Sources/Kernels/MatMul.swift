@@ -7,8 +7,11 @@ public struct MatMul: Sendable {
 
     public init(path: KernelPath = .best) { self.path = path }
 
-    /// Rows of the weight matrix handed to a thread at a time.
-    private static let rowsPerChunk = 16
+    /// Rows of the weight matrix handed to a thread at a time: about four claims per thread,
+    /// enough to rebalance when a core is busy, few enough that claiming stays cheap.
+    private static func rowsPerChunk(rows: Int, threads: Int) -> Int {
+        max(16, rows / (4 * threads))
+    }
 
     /// - Parameters:
     ///   - input: (tokens, weights.columns) activations
@@ -24,7 +27,7 @@ public struct MatMul: Sendable {
             precondition(scratch.columns == columns && scratch.capacityRows >= tokens, "scratch too small")
             if quantizeInput { scratch.quantize(input, rows: tokens) }
             let blocks = columns / 32
-            pool.parallelFor(rows, chunk: Self.rowsPerChunk) { range in
+            pool.parallelFor(rows, chunk: Self.rowsPerChunk(rows: rows, threads: pool.threadCount)) { range in
                 for r in range {
                     let row = weights.row(r)
                     for t in 0..<tokens {
@@ -34,7 +37,7 @@ public struct MatMul: Sendable {
                 }
             }
         } else {
-            pool.parallelFor(rows, chunk: Self.rowsPerChunk) { range in
+            pool.parallelFor(rows, chunk: Self.rowsPerChunk(rows: rows, threads: pool.threadCount)) { range in
                 for r in range {
                     let row = weights.row(r)
                     for t in 0..<tokens {
