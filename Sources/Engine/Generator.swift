@@ -59,7 +59,7 @@ public final class Generator {
         var shared = zip(cachedTokens, prompt).prefix { $0 == $1 }.count
         shared = min(shared, prompt.count - 1)
         truncateCache(to: shared)
-        var logits = try run(Array(prompt[shared...]))
+        var logits = try run(prompt[shared...])
         let promptDone = DispatchTime.now()
         timings.promptSeconds = seconds(start, promptDone)
 
@@ -89,7 +89,7 @@ public final class Generator {
                 break
             }
             if output.count == limit { break }
-            logits = try run([token])
+            logits = try run(CollectionOfOne(token))
         }
         if !stops.isStopped {
             // Release bytes the detokenizer held back and text the stop matcher held back.
@@ -105,12 +105,13 @@ public final class Generator {
     }
 
     /// Appends `tokens` to the cached sequence and returns the logits after the last one.
-    private func run(_ tokens: [Int32]) throws(EngineError) -> UnsafeBufferPointer<Float> {
+    private func run<Tokens: RandomAccessCollection<Int32>>(_ tokens: Tokens) throws(EngineError) -> UnsafeBufferPointer<Float>
+    where Tokens.Index == Int {
         let model = bundle.model
         var result = UnsafeBufferPointer<Float>(start: nil, count: 0)
-        var index = 0
-        while index < tokens.count {
-            let chunk = tokens[index..<min(tokens.count, index + model.maxBatchTokens)]
+        var index = tokens.startIndex
+        while index < tokens.endIndex {
+            let chunk = tokens[index..<min(tokens.endIndex, index + model.maxBatchTokens)]
             let startPosition = cachedTokens.count
             guard blocks.reserve(positions: startPosition + chunk.count, from: &allocator) else {
                 throw .outOfMemory("the KV cache is full (\(contextLength) positions)")
