@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "Engine", dependencies: ["Model", "Sampling", "Tokenizer", "ChatTemplate", "GGUF"], swiftSettings: strict + swiftCPUSettings),
         .executableTarget(
             name: "TernCLI",
-            dependencies: ["Engine", "Model", "KVCache", "GGUF", "ModelStore", "ChatTemplate", "Sampling", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Engine", "Model", "KVCache", "Kernels", "Tokenizer", "GGUF", "ModelStore", "ChatTemplate", "Sampling", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
 

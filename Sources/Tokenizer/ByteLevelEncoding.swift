@@ -47,3 +47,11 @@ enum ByteLevelEncoding {
         (0x21...0x7E).contains(byte) || (0xA1...0xAC).contains(byte) || (0xAE...0xFF).contains(byte)
     }
 }
+
+extension Vocabulary {
+    /// The text of the byte-level BPE token that stands for `byte` (GPT-2's mapping), for
+    /// building byte-level vocabularies such as synthetic test models.
+    public static func byteLevelTokenText(_ byte: UInt8) -> String {
+        String(decoding: ByteLevelEncoding.utf8ForByte[Int(byte)], as: UTF8.self)
+    }
+}
