@@ -43,3 +43,16 @@ public final class KVStorage: @unchecked Sendable {
         PagedKV(keys: keys[index], values: values[index], blockSize: blockSize, kvHeads: kvHeads, headSize: headSize)
     }
 }
+
+extension KVStorage {
+    /// Copies every layer's keys and values of block `source` into block `destination`
+    /// (copy-on-write of a shared, partly filled block).
+    public func copyBlock(from source: Int, to destination: Int) {
+        let blockElements = blockSize * kvHeads * headSize
+        for l in 0..<layers {
+            let view = layer(l)
+            (view.keys + destination * blockElements).update(from: view.keys + source * blockElements, count: blockElements)
+            (view.values + destination * blockElements).update(from: view.values + source * blockElements, count: blockElements)
+        }
+    }
+}

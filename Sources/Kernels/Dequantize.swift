@@ -41,11 +41,16 @@ public func dequantizeRow(_ type: WeightType, _ source: UnsafeRawPointer, into d
                 out[j + 16] = d * Float(byte >> 4) + m
             }
         }
+    case .q5_0, .q5_1:
+        Q5Codec.dequantize(type, source, into: destination, count: count)
+    case .q4_K, .q5_K, .q6_K:
+        KQuantCodec.dequantize(type, source, into: destination, count: count)
     }
 }
 
 /// Encodes `values` (count a multiple of `type.blockSize`) in `type`, following ggml's reference
-/// quantizers (round to nearest; Q4_0 maps the value of largest magnitude to −8).
+/// quantizers (round to nearest; Q4_0 maps the value of largest magnitude to −8). K-quants use a
+/// simpler scale choice than llama.cpp (see `KQuantCodec.quantize`).
 public func quantizeRow(_ type: WeightType, _ values: UnsafeBufferPointer<Float>) -> [UInt8] {
     let count = values.count
     precondition(count % type.blockSize == 0)
@@ -101,6 +106,10 @@ public func quantizeRow(_ type: WeightType, _ values: UnsafeBufferPointer<Float>
                     dst.storeBytes(of: a | b << 4, toByteOffset: block * 20 + 4 + j, as: UInt8.self)
                 }
             }
+        case .q5_0, .q5_1:
+            Q5Codec.quantize(type, values, into: dst)
+        case .q4_K, .q5_K, .q6_K:
+            KQuantCodec.quantize(type, values, into: dst)
         }
     }
     return out

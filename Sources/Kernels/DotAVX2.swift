@@ -5,7 +5,7 @@ import CIntrinsics
 /// block (`vpmaddubsw` then `vpmaddwd`), then scaled in float with FMA.
 enum AVX2Dot {
     @inline(__always)
-    private static func horizontalSum(_ v: SIMD8<Float>) -> Float {
+    static func horizontalSum(_ v: SIMD8<Float>) -> Float {
         let quad = v.lowHalf + v.highHalf
         let pair = quad.lowHalf + quad.highHalf
         return pair[0] + pair[1]
@@ -14,7 +14,7 @@ enum AVX2Dot {
     /// The 32 4-bit codes of a Q4 block as bytes: element j (low nibbles) in byte j, element
     /// j + 16 (high nibbles) in byte j + 16.
     @inline(__always)
-    private static func unpackNibbles(_ p: UnsafeRawPointer) -> __m256i {
+    static func unpackNibbles(_ p: UnsafeRawPointer) -> __m256i {
         let packed = p.loadUnaligned(as: __m128i.self)
         let mask = _mm_set1_epi8(0x0F)
         let low = _mm_and_si128(packed, mask)
@@ -51,6 +51,12 @@ enum AVX2Dot {
                 let offset = type == .q4_0 ? -8 * d : loadHalf(w, byteOffset: 2)
                 offsetTotal += offset * sums[b]
             }
+        case .q5_0, .q5_1:
+            return q5(type, row, codes, scales, sums, blocks: blocks)
+        case .q4_K, .q5_K:
+            return q45K(type, row, codes, scales, sums, blocks: blocks)
+        case .q6_K:
+            return q6K(row, codes, scales, blocks: blocks)
         case .f32, .f16, .bf16:
             preconditionFailure("float weights use the float dot product")
         }

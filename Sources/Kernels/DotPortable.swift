@@ -31,6 +31,12 @@ enum PortableDot {
                 let offset = type == .q4_0 ? -8 * d : loadHalf(w, byteOffset: 2)
                 total += d * scales[b] * Float(acc) + offset * sums[b]
             }
+        case .q5_0, .q5_1:
+            total = q5(type, row, codes, scales, sums, blocks: blocks)
+        case .q4_K, .q5_K:
+            total = q45K(type, row, codes, scales, sums, blocks: blocks)
+        case .q6_K:
+            total = q6K(row, codes, scales, blocks: blocks)
         case .f32, .f16, .bf16:
             preconditionFailure("float weights use the float dot product")
         }
@@ -59,7 +65,7 @@ enum PortableDot {
             var tail: Float = 0
             while i < count { tail += loadBFloat16(row, byteOffset: 2 * i) * x[i]; i += 1 }
             return tail
-        case .q8_0, .q4_0, .q4_1:
+        case .q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .q4_K, .q5_K, .q6_K:
             preconditionFailure("quantized weights use the quantized dot product")
         }
     }

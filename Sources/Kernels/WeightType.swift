@@ -11,12 +11,27 @@ public enum WeightType: Sendable, Equatable, CaseIterable {
     case q4_0
     /// 32 elements: f16 scale `d`, f16 minimum `m`, 16 bytes of 4-bit codes. value = d · q + m
     case q4_1
+    /// 32 elements: f16 scale `d`, 4 bytes of high bits `qh`, 16 bytes of low nibbles.
+    /// value = d · (q − 16), q = low nibble | bit j of `qh` << 4
+    case q5_0
+    /// 32 elements: f16 scale `d`, f16 minimum `m`, 4 bytes `qh`, 16 bytes of low nibbles.
+    /// value = d · q + m
+    case q5_1
+    /// 256 elements (8 sub-blocks of 32): f16 `d`, f16 `dmin`, 12 bytes of packed 6-bit
+    /// sub-block scales and mins, 128 bytes of 4-bit codes. value = d · scale · q − dmin · min
+    case q4_K
+    /// 256 elements: as `q4_K` plus 32 bytes of fifth bits `qh` (176 bytes in all).
+    case q5_K
+    /// 256 elements (16 sub-blocks of 16): 128 bytes of low nibbles `ql`, 64 bytes of 2-bit
+    /// high parts `qh`, 16 int8 sub-block scales, f16 `d`. value = d · scale · (q − 32)
+    case q6_K
 
     /// Elements per block.
     public var blockSize: Int {
         switch self {
         case .f32, .f16, .bf16: 1
-        case .q8_0, .q4_0, .q4_1: 32
+        case .q8_0, .q4_0, .q4_1, .q5_0, .q5_1: 32
+        case .q4_K, .q5_K, .q6_K: 256
         }
     }
 
@@ -28,6 +43,11 @@ public enum WeightType: Sendable, Equatable, CaseIterable {
         case .q8_0: 34
         case .q4_0: 18
         case .q4_1: 20
+        case .q5_0: 22
+        case .q5_1: 24
+        case .q4_K: 144
+        case .q5_K: 176
+        case .q6_K: 210
         }
     }
 
@@ -38,7 +58,7 @@ public enum WeightType: Sendable, Equatable, CaseIterable {
     public var usesQuantizedActivations: Bool {
         switch self {
         case .f32, .f16, .bf16: false
-        case .q8_0, .q4_0, .q4_1: true
+        case .q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .q4_K, .q5_K, .q6_K: true
         }
     }
 }

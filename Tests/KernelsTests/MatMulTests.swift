@@ -5,6 +5,12 @@ import Testing
 /// multiples of the thread chunk and with several token counts (decode and prefill).
 struct MatMulTests {
     static let shapes: [(rows: Int, columns: Int, tokens: Int)] = [(1, 32, 1), (7, 64, 3), (37, 96, 1), (130, 160, 5), (576, 576, 2)]
+    /// K-quant rows are whole super-blocks of 256 elements.
+    static let superBlockShapes: [(rows: Int, columns: Int, tokens: Int)] = [(1, 256, 1), (7, 256, 3), (37, 512, 1), (130, 768, 5)]
+
+    static func shapes(for type: WeightType) -> [(rows: Int, columns: Int, tokens: Int)] {
+        type.blockSize == 256 ? superBlockShapes : shapes
+    }
 
     /// Quantized-activation paths lose precision to the 8-bit activations; float paths only to
     /// summation order.
@@ -12,7 +18,7 @@ struct MatMulTests {
         switch type {
         case .f32: 1e-6
         case .f16, .bf16: 1e-5
-        case .q8_0, .q4_0, .q4_1: 1.5e-2
+        case .q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .q4_K, .q5_K, .q6_K: 1.5e-2
         }
     }
 
@@ -39,7 +45,7 @@ struct MatMulTests {
 
     @Test(arguments: WeightType.allCases)
     func portableMatchesReference(type: WeightType) {
-        for shape in Self.shapes {
+        for shape in Self.shapes(for: type) {
             let (fast, reference) = run(type, path: .portable, rows: shape.rows, columns: shape.columns, tokens: shape.tokens, threads: 2)
             #expect(normalizedError(fast, reference) < Self.tolerance(type), "\(type) \(shape)")
         }
@@ -47,7 +53,7 @@ struct MatMulTests {
 
     @Test(.enabled(if: KernelPath.avx2Available), arguments: WeightType.allCases)
     func avx2MatchesReference(type: WeightType) {
-        for shape in Self.shapes {
+        for shape in Self.shapes(for: type) {
             let (fast, reference) = run(type, path: .avx2, rows: shape.rows, columns: shape.columns, tokens: shape.tokens, threads: 2)
             #expect(normalizedError(fast, reference) < Self.tolerance(type), "\(type) \(shape)")
         }
@@ -55,10 +61,11 @@ struct MatMulTests {
 
     /// The integer part of the quantized dot products is exact, so the AVX2 and portable paths
     /// differ only by float summation order.
-    @Test(.enabled(if: KernelPath.avx2Available), arguments: [WeightType.q8_0, .q4_0, .q4_1, .f16, .bf16, .f32])
+    @Test(.enabled(if: KernelPath.avx2Available), arguments: WeightType.allCases)
     func avx2MatchesPortable(type: WeightType) {
-        let avx = run(type, path: .avx2, rows: 67, columns: 224, tokens: 3, threads: 1).fast
-        let portable = run(type, path: .portable, rows: 67, columns: 224, tokens: 3, threads: 1).fast
+        let columns = type.blockSize == 256 ? 512 : 224
+        let avx = run(type, path: .avx2, rows: 67, columns: columns, tokens: 3, threads: 1).fast
+        let portable = run(type, path: .portable, rows: 67, columns: columns, tokens: 3, threads: 1).fast
         #expect(normalizedError(avx, portable) < 1e-5)
     }
 
@@ -66,7 +73,10 @@ struct MatMulTests {
         var random = TestRandom(seed: 7)
         let values = random.floats(4096)
         // Worst-case relative error of each format on uniform values, from its step size.
-        let bounds: [WeightType: Double] = [.f32: 0, .f16: 1e-3, .bf16: 8e-3, .q8_0: 1e-2, .q4_0: 0.12, .q4_1: 0.07]
+        // Uniform rounding error is step/√12 against an RMS value of 1/√3: Q5_0 steps 1/16 (≈ 0.031),
+        // Q5_1 and Q5_K 2/31 (≈ 0.032), Q4_K 2/15 (≈ 0.067), Q6_K 1/32 (≈ 0.016).
+        let bounds: [WeightType: Double] = [.f32: 0, .f16: 1e-3, .bf16: 8e-3, .q8_0: 1e-2, .q4_0: 0.12, .q4_1: 0.07,
+                                            .q5_0: 0.04, .q5_1: 0.04, .q4_K: 0.08, .q5_K: 0.04, .q6_K: 0.02]
         for type in WeightType.allCases {
             let encoded = values.withUnsafeBufferPointer { quantizeRow(type, $0) }
             var decoded = [Float](repeating: 0, count: values.count)

@@ -46,13 +46,13 @@ import Testing
         #expect(ModelError.unsupportedArchitecture("gpt2").description.contains("'gpt2'"))
     }
 
-    /// A Q5_0 matrix of the right size: the file is valid, but no kernel reads Q5_0.
+    /// A Q8_1 matrix of the right size: the file is valid, but no kernel reads Q8_1 weights.
     @Test func tensorTypeWithoutKernelIsRejected() throws {
         var tiny = TinyLlama()
-        // 64 × 64 elements in Q5_0 blocks of 32 elements and 22 bytes.
-        let bytes = [UInt8](repeating: 0, count: 64 * 64 / 32 * 22)
-        tiny.replaceTensor(.init(name: "blk.0.attn_q.weight", dimensions: [64, 64], type: .q5_0, data: bytes, values: []))
-        #expect(throws: ModelError.unsupportedTensorType(tensor: "blk.0.attn_q.weight", type: "Q5_0")) {
+        // 64 × 64 elements in Q8_1 blocks of 32 elements and 40 bytes.
+        let bytes = [UInt8](repeating: 0, count: 64 * 64 / 32 * 40)
+        tiny.replaceTensor(.init(name: "blk.0.attn_q.weight", dimensions: [64, 64], type: .q8_1, data: bytes, values: []))
+        #expect(throws: ModelError.unsupportedTensorType(tensor: "blk.0.attn_q.weight", type: "Q8_1")) {
             try LanguageModel.load(tiny)
         }
     }

@@ -1,0 +1,102 @@
+import Foundation
+import KVCache
+import Model
+import Sampling
+import Scheduler
+import Synchronization
+import Tokenizer
+
+/// Messages from callers to the engine thread.
+enum EngineCommand: Sendable {
+    case submit(Int, EngineRequest, AsyncThrowingStream<EngineEvent, any Error>.Continuation)
+    case abort(Int)
+    case shutdown
+}
+
+/// The serving engine: many requests advance together, one scheduler step at a time.
+///
+/// A dedicated thread (not Swift's cooperative pool, so matrix work never starves async callers)
+/// runs `schedule()` → one forward pass over the flattened batch → sample → `update` → stream
+/// events. Callers talk to it only through `submit`, which returns the request's event stream;
+/// cancelling the stream's consumer aborts the request and frees its blocks at the next step.
+public final class ServingEngine: Sendable {
+    public struct Configuration: Sendable {
+        public var scheduler: SchedulerConfig
+        /// KV blocks in the pool and tokens per block.
+        public var kvBlocks: Int
+        public var blockSize: Int
+
+        public init(scheduler: SchedulerConfig = SchedulerConfig(), kvBlocks: Int = 1024, blockSize: Int = 16) {
+            self.scheduler = scheduler
+            self.kvBlocks = kvBlocks
+            self.blockSize = blockSize
+        }
+    }
+
+    public let bundle: ModelBundle
+    /// Free KV blocks after the latest step (for metrics and tests).
+    public var freeBlockCount: Int { stats.freeBlocks.load(ordering: .relaxed) }
+    private let stats = EngineStats()
+    private let inbox = EngineInbox()
+    private let nextID = Atomic<Int>(0)
+    private let stopped = Atomic<Bool>(false)
+
+    public init(bundle: ModelBundle, configuration: Configuration) throws(EngineError) {
+        self.bundle = bundle
+        let loop = try EngineLoop(bundle: bundle, configuration: configuration, stats: stats)
+        let thread = Thread { [inbox] in
+            loop.run(inbox: inbox)
+        }
+        thread.name = "tern-engine"
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// Queues a request and returns its events.
+    public func submit(_ request: EngineRequest) -> AsyncThrowingStream<EngineEvent, any Error> {
+        let id = nextID.wrappingAdd(1, ordering: .relaxed).newValue
+        let (stream, continuation) = AsyncThrowingStream<EngineEvent, any Error>.makeStream()
+        continuation.onTermination = { [weak self] termination in
+            if case .cancelled = termination { self?.send(.abort(id)) }
+        }
+        send(.submit(id, request, continuation))
+        return stream
+    }
+
+    /// Stops the loop after the current step; unfinished requests end with an error.
+    public func shutdown() {
+        guard !stopped.exchange(true, ordering: .relaxed) else { return }
+        send(.shutdown)
+    }
+
+    deinit { shutdown() }
+
+    private func send(_ command: EngineCommand) { inbox.send(command) }
+}
+
+/// The queue of commands to the engine thread, and the semaphore it sleeps on when idle.
+final class EngineInbox: Sendable {
+    private let commands = Mutex<[EngineCommand]>([])
+    private let wake = DispatchSemaphore(value: 0)
+
+    func send(_ command: EngineCommand) {
+        commands.withLock { $0.append(command) }
+        wake.signal()
+    }
+
+    /// Takes every queued command.
+    func drain() -> [EngineCommand] {
+        commands.withLock { queue in
+            defer { queue.removeAll(keepingCapacity: true) }
+            return queue
+        }
+    }
+
+    /// Blocks until a command arrives (or one arrived since the last wait).
+    func waitForCommand() { wake.wait() }
+}
+
+/// Counters the engine thread publishes for other threads.
+final class EngineStats: Sendable {
+    let freeBlocks = Atomic<Int>(0)
+}
