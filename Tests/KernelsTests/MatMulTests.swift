@@ -96,3 +96,32 @@ struct MatMulTests {
         #expect(out[0] == -1 && out[15] == 6.5 && out[16] == 6.5 && out[31] == -1)
     }
 }
+
+/// Prefill groups tokens four at a time; each token's result must not depend on its group.
+struct FourTokenKernelTests {
+    @Test(.enabled(if: KernelPath.avx2Available), arguments: [WeightType.q8_0, .q4_0, .q4_1])
+    func groupedTokensMatchOneAtATime(type: WeightType) {
+        let rows = 37, columns = 96, tokens = 9
+        var random = TestRandom(seed: 99)
+        var encoded: [UInt8] = []
+        for _ in 0..<rows { encoded += random.floats(columns).withUnsafeBufferPointer { quantizeRow(type, $0) } }
+        let input = random.floats(tokens * columns, scale: 2)
+        let pool = ThreadPool(threadCount: 2)
+        var batched = [Float](repeating: .nan, count: tokens * rows)
+        var single = [Float](repeating: .nan, count: tokens * rows)
+        encoded.withUnsafeBytes { raw in
+            let weights = WeightMatrix(type: type, rows: rows, columns: columns, base: raw.baseAddress!)
+            let scratch = QuantizedActivations(capacityRows: tokens, columns: columns)
+            MatMul(path: .avx2)(weights, input: input, tokens: tokens, output: &batched, scratch: scratch, pool: pool)
+            input.withUnsafeBufferPointer { x in
+                single.withUnsafeMutableBufferPointer { out in
+                    for t in 0..<tokens {
+                        MatMul(path: .avx2)(weights, input: x.baseAddress! + t * columns, tokens: 1,
+                                            output: out.baseAddress! + t * rows, scratch: scratch, pool: pool)
+                    }
+                }
+            }
+        }
+        #expect(batched == single)
+    }
+}
