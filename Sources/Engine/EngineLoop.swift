@@ -53,14 +53,19 @@ final class EngineLoop: @unchecked Sendable {
     /// Runs until a shutdown command arrives.
     func run(inbox: EngineInbox) {
         while true {
-            for command in inbox.drain() {
+            let commands = inbox.drain()
+            if commands.contains(where: { if case .shutdown = $0 { true } else { false } }) {
+                let error = EngineError.invalidRequest("the engine shut down")
+                for state in active.values { state.continuation.finish(throwing: error) }
+                for case .submit(_, _, let continuation) in commands { continuation.finish(throwing: error) }
+                active.removeAll()
+                return
+            }
+            for command in commands {
                 switch command {
                 case .submit(let id, let request, let continuation): admit(id, request, continuation)
                 case .abort(let id): abort(engineID: id)
-                case .shutdown:
-                    for state in active.values { state.continuation.finish(throwing: EngineError.invalidRequest("the engine shut down")) }
-                    active.removeAll()
-                    return
+                case .shutdown: break
                 }
             }
             stats.freeBlocks.store(scheduler.blockManager.freeBlockCount, ordering: .relaxed)

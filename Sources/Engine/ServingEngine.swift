@@ -59,7 +59,11 @@ public final class ServingEngine: Sendable {
         continuation.onTermination = { [weak self] termination in
             if case .cancelled = termination { self?.send(.abort(id)) }
         }
-        send(.submit(id, request, continuation))
+        if stopped.load(ordering: .relaxed) {
+            continuation.finish(throwing: EngineError.invalidRequest("the engine shut down"))
+        } else {
+            send(.submit(id, request, continuation))
+        }
         return stream
     }
 

@@ -122,3 +122,15 @@ struct ServingEngineTests {
         #expect(fine.tokens.count == 3)
     }
 }
+
+extension ServingEngineTests {
+    @Test func requestsAfterShutdownFailInsteadOfHanging() async throws {
+        let model = try TinyModelFile()
+        defer { model.remove() }
+        let engine = try Self.engine(try ModelBundle(path: model.path, threads: 1))
+        engine.shutdown()
+        await #expect(throws: EngineError.self) {
+            _ = try await Self.collect(engine.submit(EngineRequest(prompt: [1, 2], parameters: GenerationParameters(maxTokens: 2))))
+        }
+    }
+}
