@@ -26,6 +26,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         .target(name: "GGUF", swiftSettings: strict),
@@ -39,9 +40,14 @@ let package = Package(
         .target(name: "Model", dependencies: ["GGUF", "Kernels", "KVCache"], swiftSettings: strict + swiftCPUSettings),
         .target(name: "ModelStore", swiftSettings: strict),
         .target(name: "Engine", dependencies: ["Model", "Scheduler", "KVCache", "Sampling", "Tokenizer", "ChatTemplate", "GGUF"], swiftSettings: strict + swiftCPUSettings),
+        .target(
+            name: "Server",
+            dependencies: ["Engine", "Tokenizer", "ChatTemplate", "Sampling", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "TernCLI",
-            dependencies: ["Engine", "Model", "KVCache", "Kernels", "Tokenizer", "GGUF", "ModelStore", "ChatTemplate", "Sampling", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Engine", "Server", "Model", "KVCache", "Kernels", "Tokenizer", "GGUF", "ModelStore", "ChatTemplate", "Sampling", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
 
@@ -58,6 +64,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Model", "GGUF", "Sampling", "Scheduler", "Tokenizer", "TernTestSupport"]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore"]),
         .testTarget(name: "TernCLITests", dependencies: ["TernCLI", "Engine", "GGUF", "TernTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "TernTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "GoldenTests", dependencies: ["Engine", "Model", "ModelStore", "Tokenizer", "ChatTemplate", "Sampling"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import Engine
 import Model
+import ModelStore
 import Sampling
 import Testing
 
@@ -8,7 +9,9 @@ import Testing
 @Suite(.serialized)
 struct BatchEquivalenceTests {
     @Test func mixedBatchMatchesSingleSequenceRuns() throws {
-        let model = try DefaultModelFixture.bundle.get().model
+        // Its own copy of the model: the golden suite runs in parallel with this one, and a
+        // model runs one forward pass at a time.
+        let model = try ModelBundle(path: try ModelStore().ensureDefaultModel(), threads: 2).model
         let vocabulary = model.configuration.vocabularySize
         let golden = GoldenReference.shared
         let sequences = (golden.completions.prefix(3) + golden.chat.prefix(1)).map { $0.prompt_ids + $0.output_ids }

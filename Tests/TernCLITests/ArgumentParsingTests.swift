@@ -102,6 +102,6 @@ import Testing
     }
 
     @Test func unknownSubcommandFails() {
-        #expect(failure(["serve"]) != nil)
+        #expect(failure(["frobnicate"]) != nil)
     }
 }
