@@ -160,7 +160,7 @@ public final class OpenAIServer: Sendable {
         } catch let error as DecodingError {
             throw Self.translate(error)
         } catch {
-            throw APIError.invalidParameter(nil, "We could not parse the JSON body of your request: \(error)")
+            throw APIError.invalidParameter(nil, "the request body could not be decoded: \(error)")
         }
     }
 
@@ -183,10 +183,10 @@ public final class OpenAIServer: Sendable {
         case .dataCorrupted(let context):
             let field = path(context.codingPath)
             return context.codingPath.isEmpty
-                ? .invalidParameter(nil, "We could not parse the JSON body of your request (it is not valid JSON).")
+                ? .invalidParameter(nil, "the request body is not valid JSON")
                 : .invalidParameter(field, "Invalid value for '\(field)': \(context.debugDescription)")
         @unknown default:
-            return .invalidParameter(nil, "We could not parse the JSON body of your request.")
+            return .invalidParameter(nil, "the request body could not be decoded")
         }
     }
 
