@@ -14,7 +14,10 @@ let cpuFlags: [String] = []
 let swiftCPUSettings: [SwiftSetting] = cpuFlags.isEmpty ? [] : [.unsafeFlags(cpuFlags.flatMap { ["-Xcc", $0] }), .define("TERN_AVX2")]
 let cCPUSettings: [CSetting] = cpuFlags.isEmpty ? [] : [.unsafeFlags(cpuFlags)]
 
-let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+// Every Swift target gets the same CPU flags: the linker merges identical generic
+// specializations from different modules into one copy, so a module built without them could
+// replace a kernel's AVX2 specialization with an SSE2 one.
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")] + swiftCPUSettings
 
 let package = Package(
     name: "Tern",
@@ -31,15 +34,15 @@ let package = Package(
     targets: [
         .target(name: "GGUF", swiftSettings: strict),
         .target(name: "CIntrinsics", cSettings: cCPUSettings),
-        .target(name: "Kernels", dependencies: ["CIntrinsics"], swiftSettings: strict + swiftCPUSettings),
+        .target(name: "Kernels", dependencies: ["CIntrinsics"], swiftSettings: strict),
         .target(name: "Tokenizer", swiftSettings: strict),
         .target(name: "ChatTemplate", swiftSettings: strict),
-        .target(name: "Sampling", swiftSettings: strict + swiftCPUSettings),
+        .target(name: "Sampling", swiftSettings: strict),
         .target(name: "KVCache", dependencies: ["Kernels"], swiftSettings: strict),
         .target(name: "Scheduler", dependencies: ["KVCache"], swiftSettings: strict),
-        .target(name: "Model", dependencies: ["GGUF", "Kernels", "KVCache"], swiftSettings: strict + swiftCPUSettings),
+        .target(name: "Model", dependencies: ["GGUF", "Kernels", "KVCache"], swiftSettings: strict),
         .target(name: "ModelStore", swiftSettings: strict),
-        .target(name: "Engine", dependencies: ["Model", "Scheduler", "KVCache", "Sampling", "Tokenizer", "ChatTemplate", "GGUF"], swiftSettings: strict + swiftCPUSettings),
+        .target(name: "Engine", dependencies: ["Model", "Scheduler", "KVCache", "Sampling", "Tokenizer", "ChatTemplate", "GGUF"], swiftSettings: strict),
         .target(
             name: "Server",
             dependencies: ["Engine", "Tokenizer", "ChatTemplate", "Sampling", .product(name: "Hummingbird", package: "hummingbird")],
@@ -51,21 +54,21 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF"], swiftSettings: swiftCPUSettings),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: swiftCPUSettings),
-        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
-        .testTarget(name: "ChatTemplateTests", dependencies: ["ChatTemplate"], exclude: ["Templates"]),
-        .testTarget(name: "SamplingTests", dependencies: ["Sampling"]),
-        .testTarget(name: "KVCacheTests", dependencies: ["KVCache"]),
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "KVCache"]),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], swiftSettings: swiftCPUSettings),
+        .testTarget(name: "ChatTemplateTests", dependencies: ["ChatTemplate"], exclude: ["Templates"], swiftSettings: swiftCPUSettings),
+        .testTarget(name: "SamplingTests", dependencies: ["Sampling"], swiftSettings: swiftCPUSettings),
+        .testTarget(name: "KVCacheTests", dependencies: ["KVCache"], swiftSettings: swiftCPUSettings),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "KVCache"], swiftSettings: swiftCPUSettings),
         // Tiny random-weight models shared by the test targets.
-        .target(name: "TernTestSupport", dependencies: ["GGUF", "Sampling"], path: "Tests/TernTestSupport"),
-        .testTarget(name: "ModelTests", dependencies: ["Model", "GGUF", "Kernels", "KVCache", "Sampling", "TernTestSupport"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Model", "GGUF", "Sampling", "Scheduler", "Tokenizer", "TernTestSupport"]),
-        .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore"]),
-        .testTarget(name: "TernCLITests", dependencies: ["TernCLI", "Engine", "GGUF", "TernTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "TernTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]),
-        .testTarget(name: "GoldenTests", dependencies: ["Engine", "Model", "ModelStore", "Tokenizer", "ChatTemplate", "Sampling"]),
+        .target(name: "TernTestSupport", dependencies: ["GGUF", "Sampling"], path: "Tests/TernTestSupport", swiftSettings: swiftCPUSettings),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "GGUF", "Kernels", "KVCache", "Sampling", "TernTestSupport"], swiftSettings: swiftCPUSettings),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Model", "GGUF", "Sampling", "Scheduler", "Tokenizer", "TernTestSupport"], swiftSettings: swiftCPUSettings),
+        .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore"], swiftSettings: swiftCPUSettings),
+        .testTarget(name: "TernCLITests", dependencies: ["TernCLI", "Engine", "GGUF", "TernTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftCPUSettings),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "TernTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: swiftCPUSettings),
+        .testTarget(name: "GoldenTests", dependencies: ["Engine", "Model", "ModelStore", "Tokenizer", "ChatTemplate", "Sampling"], swiftSettings: swiftCPUSettings),
     ],
     swiftLanguageModes: [.v6]
 )
