@@ -27,19 +27,34 @@ public struct MatMul: Sendable {
             precondition(scratch.columns == columns && scratch.capacityRows >= tokens, "scratch too small")
             if quantizeInput { scratch.quantize(input, rows: tokens) }
             let blocks = columns / 32
-            let groupsOfFour = fourTokenGroups(weights.type, tokens: tokens)
+            #if TERN_AVX2
+            // The common formats get their own loop whose kernels are leaf functions: sharing one
+            // loop with the calls to the other formats' kernels made it 40% slower (BENCHMARKS.md).
+            if path == .avx2 && AVX2Dot.hasFourTokenKernel(weights.type) {
+                let groupsOfFour = tokens / 4
+                pool.parallelFor(rows, chunk: Self.rowsPerChunk(rows: rows, threads: pool.threadCount)) { range in
+                    for r in range {
+                        let row = weights.row(r)
+                        for g in 0..<groupsOfFour {
+                            let t = 4 * g
+                            AVX2Dot.quantizedFour(weights.type, row, codes: scratch.codes + t * columns, codeStride: columns,
+                                                  scales: scratch.scales + t * blocks, sums: scratch.sums + t * blocks, blockStride: blocks,
+                                                  blocks: blocks, output: output + t * rows + r, outputStride: rows)
+                        }
+                        for t in (4 * groupsOfFour)..<tokens {
+                            output[t * rows + r] = AVX2Dot.quantizedCommon(weights.type, row, scratch.codes + t * columns,
+                                                                           scratch.scales + t * blocks, scratch.sums + t * blocks, blocks: blocks)
+                        }
+                    }
+                }
+                return
+            }
+            #endif
+            // Other formats, and the portable path: one token at a time.
             pool.parallelFor(rows, chunk: Self.rowsPerChunk(rows: rows, threads: pool.threadCount)) { range in
                 for r in range {
                     let row = weights.row(r)
-                    #if TERN_AVX2
-                    for g in 0..<groupsOfFour {
-                        let t = 4 * g
-                        AVX2Dot.quantizedFour(weights.type, row, codes: scratch.codes + t * columns, codeStride: columns,
-                                              scales: scratch.scales + t * blocks, sums: scratch.sums + t * blocks, blockStride: blocks,
-                                              blocks: blocks, output: output + t * rows + r, outputStride: rows)
-                    }
-                    #endif
-                    for t in (4 * groupsOfFour)..<tokens {
+                    for t in 0..<tokens {
                         output[t * rows + r] = dotQuantized(weights.type, row, scratch.codes + t * columns,
                                                             scratch.scales + t * blocks, scratch.sums + t * blocks, blocks: blocks)
                     }
@@ -55,14 +70,6 @@ public struct MatMul: Sendable {
                 }
             }
         }
-    }
-
-    /// How many groups of four tokens the four-token kernel takes (the rest go one by one).
-    private func fourTokenGroups(_ type: WeightType, tokens: Int) -> Int {
-        #if TERN_AVX2
-        if path == .avx2 && AVX2Dot.hasFourTokenKernel(type) { return tokens / 4 }
-        #endif
-        return 0
     }
 
     @inline(__always)
