@@ -24,33 +24,9 @@ enum AVX2Dot {
 
     static func quantized(_ type: WeightType, _ row: UnsafeRawPointer, _ codes: UnsafePointer<Int8>,
                           _ scales: UnsafePointer<Float>, _ sums: UnsafePointer<Float>, blocks: Int) -> Float {
-        let ones = _mm256_set1_epi16(1)
-        var acc = _mm256_setzero_ps()
-        var offsetTotal: Float = 0
         switch type {
-        case .q8_0:
-            for b in 0..<blocks {
-                let w = row + b * 34
-                let wv = (w + 2).loadUnaligned(as: __m256i.self)
-                let xv = UnsafeRawPointer(codes + b * 32).loadUnaligned(as: __m256i.self)
-                // vpmaddubsw multiplies unsigned by signed: move w's sign onto x.
-                let products = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(wv, wv), _mm256_sign_epi8(xv, wv)), ones)
-                let scale = _mm256_set1_ps(loadHalf(w) * scales[b])
-                acc = _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(products), acc)
-            }
-        case .q4_0, .q4_1:
-            let stride = type == .q4_0 ? 18 : 20
-            let codeOffset = type == .q4_0 ? 2 : 4
-            for b in 0..<blocks {
-                let w = row + b * stride
-                let q = unpackNibbles(w + codeOffset)
-                let xv = UnsafeRawPointer(codes + b * 32).loadUnaligned(as: __m256i.self)
-                let products = _mm256_madd_epi16(_mm256_maddubs_epi16(q, xv), ones)
-                let d = loadHalf(w)
-                acc = _mm256_fmadd_ps(_mm256_set1_ps(d * scales[b]), _mm256_cvtepi32_ps(products), acc)
-                let offset = type == .q4_0 ? -8 * d : loadHalf(w, byteOffset: 2)
-                offsetTotal += offset * sums[b]
-            }
+        case .q8_0, .q4_0, .q4_1:
+            return quantizedCommon(type, row, codes, scales, sums, blocks: blocks)
         case .q5_0, .q5_1:
             return q5(type, row, codes, scales, sums, blocks: blocks)
         case .q4_K, .q5_K:
@@ -60,14 +36,13 @@ enum AVX2Dot {
         case .f32, .f16, .bf16:
             preconditionFailure("float weights use the float dot product")
         }
-        return horizontalSum(acc) + offsetTotal
     }
 
     /// Q8_0, Q4_0 and Q4_1 only, and nothing it calls: kept a leaf so the matmul loop around it
     /// compiles as well as it did before other formats existed (see BENCHMARKS.md).
     @inline(__always)
     static func quantizedCommon(_ type: WeightType, _ row: UnsafeRawPointer, _ codes: UnsafePointer<Int8>,
-                          _ scales: UnsafePointer<Float>, _ sums: UnsafePointer<Float>, blocks: Int) -> Float {
+                                _ scales: UnsafePointer<Float>, _ sums: UnsafePointer<Float>, blocks: Int) -> Float {
         let ones = _mm256_set1_epi16(1)
         var acc = _mm256_setzero_ps()
         var offsetTotal: Float = 0
