@@ -79,15 +79,44 @@ public struct GGUFWriter: Sendable {
     /// The complete file.
     public func serialize() -> [UInt8] {
         var out = ByteWriter(reservingCapacity: estimatedSize())
+        out.append(bytes: Self.header(version: version, alignment: alignment, keys: keys, metadata: values,
+                                      tensors: tensors.map { TensorLayout(name: $0.name, dimensions: $0.dimensions, type: $0.type, byteCount: $0.data.count) }))
+        for tensor in tensors {
+            out.append(bytes: tensor.data)
+            out.pad(toMultipleOf: alignment)
+        }
+        return out.bytes
+    }
+
+    /// Where one tensor's data will go, for `header`.
+    public struct TensorLayout: Sendable {
+        public var name: String
+        public var dimensions: [Int]
+        public var type: GGMLType
+        public var byteCount: Int
+
+        public init(name: String, dimensions: [Int], type: GGMLType, byteCount: Int) {
+            self.name = name
+            self.dimensions = dimensions
+            self.type = type
+            self.byteCount = byteCount
+        }
+    }
+
+    /// The header of a file (magic, counts, metadata in `keys` order, tensor infos, padding) whose
+    /// tensor data follows in the order given, each tensor padded to `alignment`: lets a caller
+    /// stream tensor data too large to hold in memory at once.
+    public static func header(version: UInt32 = 3, alignment: Int = 32, keys: [String], metadata: [String: GGUFValue],
+                              tensors: [TensorLayout]) -> [UInt8] {
+        var out = ByteWriter(reservingCapacity: 4096 + keys.count * 64 + tensors.count * 96)
+        let present = keys.filter { metadata[$0] != nil }
         out.append(bytes: GGUFFormat.magic)
         out.append(version)
         out.append(UInt64(tensors.count))
-        out.append(UInt64(keys.count))
-        for key in keys {
+        out.append(UInt64(present.count))
+        for key in present {
             out.append(string: key)
-            if let value = values[key] {
-                out.append(typed: value)
-            }
+            out.append(typed: metadata[key]!)
         }
         var offset = 0
         for tensor in tensors {
@@ -98,14 +127,15 @@ public struct GGUFWriter: Sendable {
             }
             out.append(tensor.type.rawValue)
             out.append(UInt64(offset))
-            offset += padded(tensor.data.count)
+            offset += tensor.byteCount + padding(after: tensor.byteCount, alignment: alignment)
         }
         out.pad(toMultipleOf: alignment)
-        for tensor in tensors {
-            out.append(bytes: tensor.data)
-            out.pad(toMultipleOf: alignment)
-        }
         return out.bytes
+    }
+
+    /// Zero bytes after `count` bytes of data up to the next multiple of `alignment`.
+    public static func padding(after count: Int, alignment: Int) -> Int {
+        (alignment - count % alignment) % alignment
     }
 
     /// Serializes and writes the file to `path`, replacing any existing file.

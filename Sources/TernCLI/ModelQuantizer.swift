@@ -35,11 +35,12 @@ func quantizeModel(
     let plans = try planTensors(of: file, for: target, log: log)
 
     let pool = ThreadPool(threadCount: threads)
-    var header = GGUFHeaderEncoder(alignment: file.alignment)
     var metadata = file.metadata
     var keys = file.metadataKeys
     if metadata.updateValue(.uint32(target.llamaFileType), forKey: fileTypeKey) == nil { keys.append(fileTypeKey) }
-    header.encode(keys: keys, metadata: metadata, tensors: plans.map { ($0.source.name, $0.source.dimensions, $0.outputType, $0.outputByteCount) })
+    let header = GGUFWriter.header(alignment: file.alignment, keys: keys, metadata: metadata, tensors: plans.map {
+        GGUFWriter.TensorLayout(name: $0.source.name, dimensions: $0.source.dimensions, type: $0.outputType, byteCount: $0.outputByteCount)
+    })
 
     let partial = output + ".partial"
     guard FileManager.default.createFile(atPath: partial, contents: nil), let handle = FileHandle(forWritingAtPath: partial) else {
@@ -48,8 +49,8 @@ func quantizeModel(
     var written = 0
     do {
         defer { try? handle.close() }
-        try handle.write(contentsOf: Data(header.bytes))
-        written += header.bytes.count
+        try handle.write(contentsOf: Data(header))
+        written += header.count
         for (index, plan) in plans.enumerated() {
             let action = plan.conversion.map { "\($0.from.displayName) → \($0.to.displayName)" } ?? "\(plan.source.type.name) (copied)"
             log("[\(index + 1)/\(plans.count)] \(plan.source.name): \(action)")
@@ -60,7 +61,7 @@ func quantizeModel(
             } else {
                 try writeInChunks(data, to: handle)
             }
-            let padding = header.padding(after: plan.outputByteCount)
+            let padding = GGUFWriter.padding(after: plan.outputByteCount, alignment: file.alignment)
             if padding > 0 { try handle.write(contentsOf: Data(count: padding)) }
             written += plan.outputByteCount + padding
         }
@@ -154,93 +155,6 @@ private func writeInChunks(_ bytes: UnsafeRawBufferPointer, to handle: FileHandl
     let chunk = 16 << 20
     for start in stride(from: 0, to: bytes.count, by: chunk) {
         try handle.write(contentsOf: Data(UnsafeRawBufferPointer(rebasing: bytes[start..<min(start + chunk, bytes.count)])))
-    }
-}
-
-/// Encodes a GGUF v3 header (magic, counts, metadata, tensor infos, padding to the alignment)
-/// for tensors whose data will follow in the order given, each padded to the alignment,
-/// exactly as `GGUFWriter` lays files out.
-private struct GGUFHeaderEncoder {
-    let alignment: Int
-    private(set) var bytes: [UInt8] = []
-
-    init(alignment: Int) { self.alignment = alignment }
-
-    mutating func encode(keys: [String], metadata: [String: GGUFValue], tensors: [(name: String, dimensions: [Int], type: GGMLType, byteCount: Int)]) {
-        bytes.append(contentsOf: Array("GGUF".utf8))
-        append(UInt32(3))
-        append(UInt64(tensors.count))
-        let present = keys.filter { metadata[$0] != nil }
-        append(UInt64(present.count))
-        for key in present {
-            guard let value = metadata[key] else { continue }
-            append(string: key)
-            append(UInt32(Self.typeID(value)))
-            append(payloadOf: value)
-        }
-        var offset = 0
-        for tensor in tensors {
-            append(string: tensor.name)
-            append(UInt32(tensor.dimensions.count))
-            for extent in tensor.dimensions { append(UInt64(extent)) }
-            append(tensor.type.rawValue)
-            append(UInt64(offset))
-            offset += tensor.byteCount + padding(after: tensor.byteCount)
-        }
-        bytes.append(contentsOf: repeatElement(0, count: padding(after: bytes.count)))
-    }
-
-    /// Zero bytes needed after `count` bytes to reach the next multiple of the alignment.
-    func padding(after count: Int) -> Int { (alignment - count % alignment) % alignment }
-
-    private mutating func append<T: FixedWidthInteger>(_ value: T) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
-    }
-
-    private mutating func append(string: String) {
-        append(UInt64(string.utf8.count))
-        bytes.append(contentsOf: string.utf8)
-    }
-
-    private mutating func append(payloadOf value: GGUFValue) {
-        switch value {
-        case .uint8(let v): append(v)
-        case .int8(let v): append(v)
-        case .uint16(let v): append(v)
-        case .int16(let v): append(v)
-        case .uint32(let v): append(v)
-        case .int32(let v): append(v)
-        case .uint64(let v): append(v)
-        case .int64(let v): append(v)
-        case .float32(let v): append(v.bitPattern)
-        case .float64(let v): append(v.bitPattern)
-        case .bool(let v): append(UInt8(v ? 1 : 0))
-        case .string(let v): append(string: v)
-        case .array(let elements):
-            // An empty array carries no element type once parsed; uint8 (as GGUFWriter uses) will do.
-            append(UInt32(elements.first.map(Self.typeID) ?? 0))
-            append(UInt64(elements.count))
-            for element in elements { append(payloadOf: element) }
-        }
-    }
-
-    /// The `gguf_type` id of a value (GGUF spec).
-    private static func typeID(_ value: GGUFValue) -> Int {
-        switch value {
-        case .uint8: 0
-        case .int8: 1
-        case .uint16: 2
-        case .int16: 3
-        case .uint32: 4
-        case .int32: 5
-        case .float32: 6
-        case .bool: 7
-        case .string: 8
-        case .array: 9
-        case .uint64: 10
-        case .int64: 11
-        case .float64: 12
-        }
     }
 }
 
