@@ -9,12 +9,17 @@ public struct GenerationParameters: Sendable {
     public var stopStrings: [String]
     /// Keep generating past end-of-generation tokens.
     public var ignoreEOS: Bool
+    /// nil: no log-probabilities. k >= 0: every token event carries the sampled token's
+    /// log-probability and the k most likely tokens at its position.
+    public var logprobs: Int?
 
-    public init(sampling: SamplingParameters = SamplingParameters(), maxTokens: Int? = nil, stopStrings: [String] = [], ignoreEOS: Bool = false) {
+    public init(sampling: SamplingParameters = SamplingParameters(), maxTokens: Int? = nil, stopStrings: [String] = [],
+                ignoreEOS: Bool = false, logprobs: Int? = nil) {
         self.sampling = sampling
         self.maxTokens = maxTokens
         self.stopStrings = stopStrings
         self.ignoreEOS = ignoreEOS
+        self.logprobs = logprobs
     }
 }
 

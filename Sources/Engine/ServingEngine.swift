@@ -8,7 +8,10 @@ import Tokenizer
 
 /// Messages from callers to the engine thread.
 enum EngineCommand: Sendable {
-    case submit(Int, EngineRequest, AsyncThrowingStream<EngineEvent, any Error>.Continuation)
+    /// The last value is the submission time in uptime nanoseconds.
+    case submit(Int, EngineRequest, AsyncThrowingStream<EngineEvent, any Error>.Continuation, UInt64)
+    /// Parallel samples of one prompt: ids and continuations in sample order.
+    case submitGroup([Int], EngineRequest, [AsyncThrowingStream<EngineEvent, any Error>.Continuation], UInt64)
     case abort(Int)
     case shutdown
 }
@@ -36,6 +39,8 @@ public final class ServingEngine: Sendable {
     public let bundle: ModelBundle
     /// Free KV blocks after the latest step (for metrics and tests).
     public var freeBlockCount: Int { stats.freeBlocks.load(ordering: .relaxed) }
+    /// Load and counters as of the latest step.
+    public var metrics: EngineMetrics { stats.metrics.withLock { $0 } }
     private let stats = EngineStats()
     private let inbox = EngineInbox()
     private let nextID = Atomic<Int>(0)
@@ -62,9 +67,37 @@ public final class ServingEngine: Sendable {
         if stopped.load(ordering: .relaxed) {
             continuation.finish(throwing: EngineError.invalidRequest("the engine shut down"))
         } else {
-            send(.submit(id, request, continuation))
+            send(.submit(id, request, continuation, DispatchTime.now().uptimeNanoseconds))
         }
         return stream
+    }
+
+    /// Queues `samples` independent completions of one prompt (OpenAI's `n`) and returns one
+    /// event stream per sample. The prompt is computed once: when its last chunk is done, every
+    /// sample draws its first token from the same logits and continues on a fork of the
+    /// prompt's KV blocks (shared until written, copy-on-write). Sample `i` of a seeded request
+    /// uses seed `seed + i`. Cancelling any stream aborts that sample only.
+    public func submit(_ request: EngineRequest, samples: Int) -> [AsyncThrowingStream<EngineEvent, any Error>] {
+        guard samples > 1 else { return [submit(request)] }
+        var ids: [Int] = []
+        var streams: [AsyncThrowingStream<EngineEvent, any Error>] = []
+        var continuations: [AsyncThrowingStream<EngineEvent, any Error>.Continuation] = []
+        for _ in 0..<samples {
+            let id = nextID.wrappingAdd(1, ordering: .relaxed).newValue
+            let (stream, continuation) = AsyncThrowingStream<EngineEvent, any Error>.makeStream()
+            continuation.onTermination = { [weak self] termination in
+                if case .cancelled = termination { self?.send(.abort(id)) }
+            }
+            ids.append(id)
+            streams.append(stream)
+            continuations.append(continuation)
+        }
+        if stopped.load(ordering: .relaxed) {
+            for continuation in continuations { continuation.finish(throwing: EngineError.invalidRequest("the engine shut down")) }
+        } else {
+            send(.submitGroup(ids, request, continuations, DispatchTime.now().uptimeNanoseconds))
+        }
+        return streams
     }
 
     /// Stops the loop after the current step; unfinished requests end with an error.
@@ -103,4 +136,5 @@ final class EngineInbox: Sendable {
 /// Counters the engine thread publishes for other threads.
 final class EngineStats: Sendable {
     let freeBlocks = Atomic<Int>(0)
+    let metrics = Mutex(EngineMetrics())
 }

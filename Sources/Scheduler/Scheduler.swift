@@ -139,12 +139,13 @@ public struct Scheduler: Sendable {
             blockManager.cacheComputedBlocks(
                 sequence: &request.blocks, tokens: request.tokens, computedCount: request.numComputedTokens)
             if chunk.needsLogits, let sample = samples[chunk.requestID] {
-                request.appendOutput(sample.token)
-                if sample.isStop {
-                    request.status = .finished(.stop)
-                } else if request.outputTokens.count >= request.maxTokens {
-                    request.status = .finished(.length)
+                if request.outputTokens.isEmpty {
+                    for fork in result.forks where fork.parent == chunk.requestID {
+                        if let child = split(request, fork) { finished.append(child) }
+                    }
                 }
+                request.appendOutput(sample.token)
+                Self.finishIfDone(&request, isStop: sample.isStop)
             }
             if request.isFinished {
                 blockManager.free(sequence: &request.blocks)
@@ -160,6 +161,36 @@ public struct Scheduler: Sendable {
     }
 
     // MARK: - Steps
+
+    private static func finishIfDone(_ request: inout Request, isStop: Bool) {
+        if isStop {
+            request.status = .finished(.stop)
+        } else if request.outputTokens.count >= request.maxTokens {
+            request.status = .finished(.length)
+        }
+    }
+
+    /// Creates `fork.child` from `parent`, whose prompt was just computed: a running request
+    /// sharing the parent's blocks, with `fork.token` as its first output. It runs after the
+    /// parent and may take the running count past `maxRunning` (it needs no prompt work).
+    /// Returns the child if that token already finished it.
+    private mutating func split(_ parent: Request, _ fork: StepResult.Fork) -> Request? {
+        guard requests[fork.child] == nil, fork.child != parent.id else { return nil }
+        var child = Request(id: fork.child, prompt: Array(parent.promptTokens), maxTokens: parent.maxTokens,
+                            priority: parent.priority, userID: parent.userID, arrivalOrder: parent.arrivalOrder)
+        child.blocks = blockManager.fork(sequence: parent.blocks)
+        child.numComputedTokens = parent.numComputedTokens
+        child.status = .running
+        child.appendOutput(fork.token)
+        Self.finishIfDone(&child, isStop: fork.isStop)
+        if child.isFinished {
+            blockManager.free(sequence: &child.blocks)
+            return child
+        }
+        requests[fork.child] = child
+        running.append(fork.child)
+        return nil
+    }
 
     private func chunk(of request: Request, count: Int) -> ScheduledChunk {
         let positions = request.numComputedTokens..<(request.numComputedTokens + count)

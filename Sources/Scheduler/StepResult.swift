@@ -14,7 +14,30 @@ public struct StepResult: Sendable, Equatable {
         }
     }
 
-    public var samples: [Sample]
+    /// A parallel sample of a prompt (OpenAI's `n`) split off its parent request in the step
+    /// that computed the parent's last prompt token. The child shares every KV block of the
+    /// prompt (copy-on-write) and starts with its own first token, drawn from the same logits.
+    public struct Fork: Sendable, Equatable {
+        public var parent: Request.ID
+        public var child: Request.ID
+        public var token: Int32
+        public var isStop: Bool
 
-    public init(samples: [Sample] = []) { self.samples = samples }
+        public init(parent: Request.ID, child: Request.ID, token: Int32, isStop: Bool = false) {
+            self.parent = parent
+            self.child = child
+            self.token = token
+            self.isStop = isStop
+        }
+    }
+
+    public var samples: [Sample]
+    /// Applied only where the parent's chunk of this step completed its prompt and the child
+    /// id is unused; others are ignored.
+    public var forks: [Fork]
+
+    public init(samples: [Sample] = [], forks: [Fork] = []) {
+        self.samples = samples
+        self.forks = forks
+    }
 }

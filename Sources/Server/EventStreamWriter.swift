@@ -15,7 +15,7 @@ enum EventStreamWriter {
         do {
             for try await event in events {
                 switch event {
-                case .token(_, let text), .text(let text):
+                case .token(_, let text, _), .text(let text):
                     if !text.isEmpty { try await writer.write(frame(try format.textChunk(text))) }
                 case .finished(let reason, let usage):
                     try await writer.write(frame(try format.finishChunk(reason)))

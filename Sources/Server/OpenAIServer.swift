@@ -134,7 +134,7 @@ public final class OpenAIServer: Sendable {
         do {
             for try await event in engine.submit(plan.request) {
                 switch event {
-                case .token(_, let piece), .text(let piece): text += piece
+                case .token(_, let piece, _), .text(let piece): text += piece
                 case .finished(let reason, let usage):
                     return Self.json(data: try format.response(text: text, finishReason: reason, usage: usage))
                 }

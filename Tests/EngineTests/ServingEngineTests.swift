@@ -23,7 +23,7 @@ struct ServingEngineTests {
         var outcome = Outcome()
         for try await event in stream {
             switch event {
-            case .token(let id, let text):
+            case .token(let id, let text, _):
                 outcome.tokens.append(id)
                 outcome.text += text
             case .text(let text): outcome.text += text

@@ -15,6 +15,8 @@ struct FakeRunner {
     private(set) var memory: [Int: Int32] = [:]
     /// Request ids to stop (as if they sampled end-of-sequence) at the given position.
     var stopAtPosition: [Request.ID: Int] = [:]
+    /// Parallel samples to split off each parent when its prompt is computed.
+    var forks: [Request.ID: [Request.ID]] = [:]
 
     init(blockSize: Int) { self.blockSize = blockSize }
 
@@ -27,6 +29,7 @@ struct FakeRunner {
             }
         }
         var samples: [StepResult.Sample] = []
+        var splits: [StepResult.Fork] = []
         for chunk in output.chunks {
             guard let request = scheduler.request(chunk.requestID) else {
                 Issue.record("scheduled request \(chunk.requestID) is unknown")
@@ -47,9 +50,16 @@ struct FakeRunner {
                     requestID: chunk.requestID,
                     token: Self.sampledToken(request: chunk.requestID, position: position),
                     isStop: stopAtPosition[chunk.requestID] == position))
+                if request.outputTokens.isEmpty {
+                    for child in forks[chunk.requestID] ?? [] {
+                        splits.append(StepResult.Fork(parent: chunk.requestID, child: child,
+                                                      token: Self.sampledToken(request: child, position: position),
+                                                      isStop: stopAtPosition[child] == position))
+                    }
+                }
             }
         }
-        return StepResult(samples: samples)
+        return StepResult(samples: samples, forks: splits)
     }
 }
 
