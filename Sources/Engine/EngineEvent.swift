@@ -80,6 +80,11 @@ public struct EngineMetrics: Sendable, Equatable {
     public var prefixCacheHits = 0
     /// Times a running request lost its blocks to make room.
     public var preemptions = 0
+    /// Of those, the times its keys and values were swapped out rather than dropped.
+    public var swapOuts = 0
+    /// The costs behind the swap-or-recompute choice, as last measured.
+    public var recomputeSecondsPerToken = 0.0
+    public var swapSecondsPerToken = 0.0
 
     public init() {}
 }

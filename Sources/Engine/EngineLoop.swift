@@ -45,6 +45,11 @@ final class EngineLoop: @unchecked Sendable {
     /// independent requests if the parent is aborted first.
     private var parentRequests: [Request.ID: EngineRequest] = [:]
     private var metrics = EngineMetrics()
+    /// Keys and values of swapped-out requests, and the bytes they take of `swapBytes`.
+    private var swapped: [Request.ID: SavedBlocks] = [:]
+    private var swappedBytes = 0
+    private let swapBytes: Int
+    private let bytesPerToken: Int
     private var batch = ForwardBatch()
     private var logitOwners: [Request.ID] = []
     private var logitsScratch: [Float]
@@ -65,6 +70,12 @@ final class EngineLoop: @unchecked Sendable {
             throw .invalidRequest("\(error)")
         }
         logitsScratch = [Float](repeating: 0, count: model.configuration.vocabularySize)
+        swapBytes = max(0, configuration.swapBytes)
+        bytesPerToken = KVStorage.bytesPerSlot(layers: kv.layers, kvHeads: kv.kvHeads, headSize: kv.headSize)
+        // Starting guesses until steps are measured: prefill at 1 ms a token, copies at 4 GB/s
+        // each way.
+        scheduler.preemptionCosts = PreemptionCostModel(recomputeSecondsPerToken: 1e-3,
+                                                        swapSecondsPerToken: 2 * Double(bytesPerToken) / 4e9)
         stats.freeBlocks.store(scheduler.blockManager.freeBlockCount, ordering: .relaxed)
     }
 
@@ -95,8 +106,10 @@ final class EngineLoop: @unchecked Sendable {
                 case .shutdown: break
                 }
             }
+            scheduler.preemptionCosts.swapCapacityTokens = (swapBytes - swappedBytes) / max(1, bytesPerToken)
             let output = scheduler.schedule()
             metrics.preemptions += output.preempted.count
+            metrics.swapOuts += output.swapOuts.count
             publishStats()
             if output.isEmpty {
                 inbox.waitForCommand()
@@ -111,6 +124,8 @@ final class EngineLoop: @unchecked Sendable {
         metrics.running = scheduler.runningCount
         metrics.waiting = scheduler.waitingCount + pendingSamples.values.reduce(0) { $0 + $1.count }
         metrics.kvCacheUsage = scheduler.blockManager.usage
+        metrics.recomputeSecondsPerToken = scheduler.preemptionCosts.recomputeSecondsPerToken
+        metrics.swapSecondsPerToken = scheduler.preemptionCosts.swapSecondsPerToken
         let snapshot = metrics
         stats.metrics.withLock { $0 = snapshot }
     }
@@ -192,6 +207,7 @@ final class EngineLoop: @unchecked Sendable {
 
     private func abort(engineID id: Int) {
         _ = scheduler.abort(id)
+        if let saved = swapped.removeValue(forKey: id) { swappedBytes -= saved.byteCount }
         active.removeValue(forKey: id)?.continuation.finish()
         for (parent, var samples) in pendingSamples {
             if let index = samples.firstIndex(where: { $0.id == id }) {
@@ -207,7 +223,27 @@ final class EngineLoop: @unchecked Sendable {
     }
 
     private func step(_ output: ScheduleOutput) {
+        // Saves come first: the blocks they read may be handed to others by this very plan.
+        let swapStart = DispatchTime.now().uptimeNanoseconds
+        var swapTokens = 0
+        for swap in output.swapOuts {
+            let saved = kv.save(blocks: swap.blocks)
+            swapped[swap.requestID] = saved
+            swappedBytes += saved.byteCount
+            swapTokens += swap.tokenCount
+        }
         for copy in output.blockCopies { kv.copyBlock(from: Int(copy.source), to: Int(copy.destination)) }
+        for swap in output.swapIns {
+            guard let saved = swapped.removeValue(forKey: swap.requestID) else { continue }
+            kv.restore(saved, into: swap.blocks, from: swap.firstRestoredBlock)
+            swappedBytes -= saved.byteCount
+            swapTokens += swap.tokenCount
+        }
+        if swapTokens > 0 {
+            // Each token is copied out once and in once; count both halves as one round trip.
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds &- swapStart) / 1e9
+            updateCost(\.swapSecondsPerToken, sample: 2 * seconds / Double(swapTokens))
+        }
         batch.removeAll()
         logitOwners.removeAll(keepingCapacity: true)
         let now = DispatchTime.now().uptimeNanoseconds
@@ -230,7 +266,14 @@ final class EngineLoop: @unchecked Sendable {
                 logitOwners.append(chunk.requestID)
             }
         }
+        let forwardStart = DispatchTime.now().uptimeNanoseconds
         let logits = model.forward(batch, kv: kv)
+        // Recompute cost from steps that are mostly prompt work (decode-only steps are
+        // bandwidth-bound and would overstate it).
+        if batch.tokens.count >= 4 * max(1, batch.segments.count) {
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds &- forwardStart) / 1e9
+            updateCost(\.recomputeSecondsPerToken, sample: seconds / Double(batch.tokens.count))
+        }
         let vocabulary = model.configuration.vocabularySize
         var samples: [StepResult.Sample] = []
         var forks: [StepResult.Fork] = []
@@ -270,6 +313,12 @@ final class EngineLoop: @unchecked Sendable {
                 finish(request.id, reason: reason == .stop ? .stop : .length)
             }
         }
+    }
+
+    /// Exponential moving average of a measured cost.
+    private func updateCost(_ field: WritableKeyPath<PreemptionCostModel, Double>, sample: Double) {
+        guard sample.isFinite, sample > 0 else { return }
+        scheduler.preemptionCosts[keyPath: field] = 0.8 * scheduler.preemptionCosts[keyPath: field] + 0.2 * sample
     }
 
     /// Samples the next token of `state` from one row of logits (copied: sampling uses its

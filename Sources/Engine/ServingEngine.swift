@@ -28,11 +28,15 @@ public final class ServingEngine: Sendable {
         /// KV blocks in the pool and tokens per block.
         public var kvBlocks: Int
         public var blockSize: Int
+        /// Bytes of host memory for the keys and values of swapped-out requests (used when
+        /// the scheduler's preemption mode is `.swap` or `.cheapest`).
+        public var swapBytes: Int
 
-        public init(scheduler: SchedulerConfig = SchedulerConfig(), kvBlocks: Int = 1024, blockSize: Int = 16) {
+        public init(scheduler: SchedulerConfig = SchedulerConfig(), kvBlocks: Int = 1024, blockSize: Int = 16, swapBytes: Int = 0) {
             self.scheduler = scheduler
             self.kvBlocks = kvBlocks
             self.blockSize = blockSize
+            self.swapBytes = swapBytes
         }
     }
 

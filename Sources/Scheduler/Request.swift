@@ -8,6 +8,8 @@ public enum RequestStatus: Sendable, Equatable {
     case running
     /// Was running, lost its blocks to a more important request, and waits to be recomputed.
     case preempted
+    /// Was running, lost its blocks, and waits with its keys and values saved aside.
+    case swapped
     case finished(FinishReason)
 }
 
@@ -48,6 +50,8 @@ public struct Request: Sendable {
     public internal(set) var preemptionCount = 0
     /// KV blocks held while running; empty otherwise.
     public internal(set) var blocks = SequenceBlockTable()
+    /// Computed positions whose keys and values were saved when it was swapped out.
+    public internal(set) var swappedTokenCount = 0
 
     init(id: ID, prompt: [Int32], maxTokens: Int, priority: Int, userID: String, arrivalOrder: Int) {
         self.id = id

@@ -27,6 +27,10 @@ public struct ScheduleOutput: Sendable, Equatable {
     public var blockCopies: [BlockCopy] = []
     /// Requests that lost their blocks this step and went back to the waiting queue.
     public var preempted: [Request.ID] = []
+    /// Preempted requests whose blocks must be saved first (before copies and the forward pass).
+    public var swapOuts: [SwapOut] = []
+    /// Re-admitted swapped requests whose saved blocks must be restored before the forward pass.
+    public var swapIns: [SwapIn] = []
 
     public init() {}
 

@@ -26,6 +26,9 @@ public struct Scheduler: Sendable {
     /// Per user, the admission counter value of their latest admission (fairness policy).
     private var lastAdmission: [String: Int] = [:]
     private var admissionCounter = 0
+    /// Costs that decide between swapping and recomputing under `.cheapest`; the runner keeps
+    /// them current. Under `.swap` only the capacity is consulted.
+    public var preemptionCosts = PreemptionCostModel()
 
     /// A scheduler drawing KV blocks from `blockManager`, which it owns from now on.
     public init(config: SchedulerConfig, blockManager: BlockManager) throws(SchedulerError) {
@@ -107,6 +110,18 @@ public struct Scheduler: Sendable {
                 guard blockManager.allocate(sequence: &request.blocks, tokens: request.tokens) else { break }
                 waiting.remove(at: position)
                 request.numComputedTokens = request.blocks.numCachedTokens
+                if request.status == .swapped {
+                    let firstRestored = request.blocks.numCachedTokens / blockManager.blockSize
+                    if request.swappedTokenCount > request.numComputedTokens {
+                        output.swapIns.append(SwapIn(requestID: id, blocks: request.blocks.blocks,
+                                                     firstRestoredBlock: firstRestored, tokenCount: request.swappedTokenCount))
+                        request.numComputedTokens = request.swappedTokenCount
+                    }
+                    // Restored positions count as computed: register their full blocks.
+                    blockManager.cacheComputedBlocks(sequence: &request.blocks, tokens: request.tokens,
+                                                     computedCount: request.numComputedTokens)
+                    request.swappedTokenCount = 0
+                }
                 request.status = .running
                 requests[id] = request
                 running.append(id)
@@ -212,21 +227,32 @@ public struct Scheduler: Sendable {
             else { return nil }
             if victim == request.id {
                 requests[request.id] = request
-                preempt(victim)
-                output.preempted.append(victim)
+                preempt(victim, output: &output)
                 return nil
             }
-            preempt(victim)
-            output.preempted.append(victim)
+            preempt(victim, output: &output)
         }
     }
 
-    /// Frees the blocks of running request `id` and queues it first for recomputation.
-    private mutating func preempt(_ id: Request.ID) {
+    /// Frees the blocks of running request `id` and queues it first, either to be recomputed
+    /// or, when swapping is chosen, with its computed positions saved by the runner.
+    private mutating func preempt(_ id: Request.ID, output: inout ScheduleOutput) {
         guard var request = requests[id] else { return }
+        output.preempted.append(id)
+        let computed = request.numComputedTokens
+        let swap = switch config.preemption {
+        case .recompute: false
+        case .swap: computed > 0 && computed <= preemptionCosts.swapCapacityTokens
+        case .cheapest: computed > 0 && preemptionCosts.prefersSwap(tokens: computed)
+        }
+        if swap {
+            output.swapOuts.append(SwapOut(requestID: id, blocks: request.blocks.blocks, tokenCount: computed))
+            preemptionCosts.swapCapacityTokens -= computed
+            request.swappedTokenCount = computed
+        }
         blockManager.free(sequence: &request.blocks)
         request.numComputedTokens = 0
-        request.status = .preempted
+        request.status = swap ? .swapped : .preempted
         request.preemptionCount += 1
         requests[id] = request
         running.removeAll { $0 == id }
@@ -244,7 +270,9 @@ public struct Scheduler: Sendable {
             return waiting.indices.min { Self.isMoreImportant(requests[waiting[$0]], than: requests[waiting[$1]]) }
         case .userFairness:
             // A preempted request was admitted once already; it goes back in first.
-            if let preempted = waiting.firstIndex(where: { requests[$0]?.status == .preempted }) { return preempted }
+            if let preempted = waiting.firstIndex(where: { requests[$0]?.status == .preempted || requests[$0]?.status == .swapped }) {
+                return preempted
+            }
             // Least recently admitted user first (never admitted: -1), ties to the earliest arrival.
             func key(_ position: Int) -> (turn: Int, arrival: Int) {
                 guard let request = requests[waiting[position]] else { return (Int.max, Int.max) }

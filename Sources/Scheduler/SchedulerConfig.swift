@@ -17,10 +17,13 @@ public struct SchedulerConfig: Sendable, Equatable {
     /// Requests holding blocks at once.
     public var maxRunning: Int
     public var policy: SchedulingPolicy
+    public var preemption: PreemptionMode
 
-    public init(maxBatchedTokens: Int = 512, maxRunning: Int = 64, policy: SchedulingPolicy = .firstComeFirstServed) {
+    public init(maxBatchedTokens: Int = 512, maxRunning: Int = 64, policy: SchedulingPolicy = .firstComeFirstServed,
+                preemption: PreemptionMode = .recompute) {
         self.maxBatchedTokens = maxBatchedTokens
         self.maxRunning = maxRunning
         self.policy = policy
+        self.preemption = preemption
     }
 }

@@ -22,10 +22,28 @@ struct FakeRunner {
 
     static func sampledToken(request: Request.ID, position: Int) -> Int32 { Int32(1000 * request + position) }
 
+    /// Slot contents saved per swapped-out request, by position.
+    private(set) var swapped: [Request.ID: [Int32?]] = [:]
+
     mutating func run(_ output: ScheduleOutput, on scheduler: Scheduler) -> StepResult {
+        for swap in output.swapOuts {
+            swapped[swap.requestID] = (0..<swap.tokenCount).map { position in
+                memory[Int(swap.blocks[position / blockSize]) * blockSize + position % blockSize]
+            }
+        }
         for copy in output.blockCopies {
             for offset in 0..<blockSize {
                 memory[Int(copy.destination) * blockSize + offset] = memory[Int(copy.source) * blockSize + offset]
+            }
+        }
+        for swap in output.swapIns {
+            guard let saved = swapped.removeValue(forKey: swap.requestID) else {
+                Issue.record("swap-in of \(swap.requestID) without a swap-out")
+                continue
+            }
+            #expect(saved.count == swap.tokenCount)
+            for position in (swap.firstRestoredBlock * blockSize)..<swap.tokenCount {
+                memory[Int(swap.blocks[position / blockSize]) * blockSize + position % blockSize] = saved[position]
             }
         }
         var samples: [StepResult.Sample] = []
