@@ -82,6 +82,14 @@ public struct EngineMetrics: Sendable, Equatable {
     public var preemptions = 0
     /// Of those, the times its keys and values were swapped out rather than dropped.
     public var swapOuts = 0
+    /// Prompt and output tokens the model computed (prefix-cache hits and restored swaps are
+    /// not computed).
+    public var computedTokens = 0
+    /// KV slots held by running requests and how many of them hold a token, summed over
+    /// steps (their ratio is the time-averaged fill), and the most slots held at once.
+    public var kvSlotStepsAllocated = 0
+    public var kvSlotStepsFilled = 0
+    public var peakKVSlotsAllocated = 0
     /// The costs behind the swap-or-recompute choice, as last measured.
     public var recomputeSecondsPerToken = 0.0
     public var swapSecondsPerToken = 0.0

@@ -64,7 +64,8 @@ final class EngineLoop: @unchecked Sendable {
         }
         kv = model.makeKVStorage(blockCount: configuration.kvBlocks, blockSize: configuration.blockSize)
         do {
-            let blocks = try BlockManager(blockCount: configuration.kvBlocks, blockSize: configuration.blockSize)
+            var blocks = try BlockManager(blockCount: configuration.kvBlocks, blockSize: configuration.blockSize)
+            blocks.prefixCaching = configuration.prefixCaching
             scheduler = try Scheduler(config: configuration.scheduler, blockManager: blocks)
         } catch {
             throw .invalidRequest("\(error)")
@@ -110,6 +111,11 @@ final class EngineLoop: @unchecked Sendable {
             let output = scheduler.schedule()
             metrics.preemptions += output.preempted.count
             metrics.swapOuts += output.swapOuts.count
+            metrics.computedTokens += output.tokenCount
+            let slots = scheduler.kvSlotUsage()
+            metrics.kvSlotStepsAllocated += slots.allocated
+            metrics.kvSlotStepsFilled += slots.filled
+            metrics.peakKVSlotsAllocated = max(metrics.peakKVSlotsAllocated, slots.allocated)
             publishStats()
             if output.isEmpty {
                 inbox.waitForCommand()

@@ -31,12 +31,16 @@ public final class ServingEngine: Sendable {
         /// Bytes of host memory for the keys and values of swapped-out requests (used when
         /// the scheduler's preemption mode is `.swap` or `.cheapest`).
         public var swapBytes: Int
+        /// Reuse computed blocks across requests with the same prefix.
+        public var prefixCaching: Bool
 
-        public init(scheduler: SchedulerConfig = SchedulerConfig(), kvBlocks: Int = 1024, blockSize: Int = 16, swapBytes: Int = 0) {
+        public init(scheduler: SchedulerConfig = SchedulerConfig(), kvBlocks: Int = 1024, blockSize: Int = 16, swapBytes: Int = 0,
+                    prefixCaching: Bool = true) {
             self.scheduler = scheduler
             self.kvBlocks = kvBlocks
             self.blockSize = blockSize
             self.swapBytes = swapBytes
+            self.prefixCaching = prefixCaching
         }
     }
 

@@ -20,6 +20,9 @@ public struct BlockManager: Sendable {
     private var cachedContents: [CachedBlockContent?]
     private var blockByHash: [UInt64: Int32] = [:]
     private var nextContentID: UInt64 = 1
+    /// When false, no block is registered, so nothing is ever reused across sequences (blocks
+    /// are still shared by forks). For measuring what prefix caching saves.
+    public var prefixCaching = true
 
     /// A pool of `blockCount` blocks of `blockSize` token slots each.
     /// - Parameter hasher: prefix-cache key of a full block; injectable so tests can force
@@ -124,6 +127,7 @@ public struct BlockManager: Sendable {
     /// `tokens` are the sequence's token ids from position 0. A block is skipped (and the
     /// blocks after it with it) when an identical prefix is already cached in another block.
     public mutating func cacheComputedBlocks(sequence: inout SequenceBlockTable, tokens: [Int32], computedCount: Int) {
+        guard prefixCaching else { return }
         let limit = min(computedCount, tokens.count, sequence.tokenCount)
         var index = sequence.blockHashes.count
         while (index + 1) * blockSize <= limit, index < sequence.blocks.count {

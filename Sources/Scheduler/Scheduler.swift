@@ -42,6 +42,22 @@ public struct Scheduler: Sendable {
     public var runningCount: Int { running.count }
     public var hasUnfinishedRequests: Bool { !waiting.isEmpty || !running.isEmpty }
 
+    /// KV slots in the blocks running requests hold, and how many of them hold a position of
+    /// some sequence (a block shared by several sequences counts once). The difference is
+    /// the space lost to partly filled last blocks.
+    public func kvSlotUsage() -> (allocated: Int, filled: Int) {
+        var filledByBlock: [Int32: Int] = [:]
+        let blockSize = blockManager.blockSize
+        for id in running {
+            guard let table = requests[id]?.blocks else { continue }
+            for (index, block) in table.blocks.enumerated() {
+                let filled = min(blockSize, max(0, table.tokenCount - index * blockSize))
+                filledByBlock[block] = max(filledByBlock[block] ?? 0, filled)
+            }
+        }
+        return (filledByBlock.count * blockSize, filledByBlock.values.reduce(0, +))
+    }
+
     /// The state of an unfinished request, or nil if unknown or finished.
     public func request(_ id: Request.ID) -> Request? { requests[id] }
 
