@@ -17,7 +17,14 @@ public enum Elementwise {
 
     /// SwiGLU: gate[i] = silu(gate[i]) · up[i], with silu(x) = x / (1 + e^−x).
     public static func swiglu(gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count: Int) {
-        for i in 0..<count {
+        var i = 0
+        while i + 8 <= count {
+            let g = UnsafeRawPointer(gate + i).loadUnaligned(as: SIMD8<Float>.self)
+            let u = UnsafeRawPointer(up + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(gate + i).storeBytes(of: g / (1 + exp8(-g)) * u, as: SIMD8<Float>.self)
+            i += 8
+        }
+        for i in i..<count {
             let g = gate[i]
             gate[i] = g / (1 + exp(-g)) * up[i]
         }

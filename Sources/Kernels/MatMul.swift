@@ -25,12 +25,16 @@ public struct MatMul: Sendable {
         let rows = weights.rows, columns = weights.columns
         if weights.type.usesQuantizedActivations {
             precondition(scratch.columns == columns && scratch.capacityRows >= tokens, "scratch too small")
-            if quantizeInput { scratch.quantize(input, rows: tokens) }
+            if quantizeInput { scratch.quantize(input, rows: tokens, pool: pool, path: path) }
             let blocks = columns / 32
             #if TERN_AVX2
-            // The common formats get their own loop whose kernels are leaf functions: sharing one
+            // The common formats get their own loops whose kernels are leaf functions: sharing one
             // loop with the calls to the other formats' kernels made it 40% slower (BENCHMARKS.md).
             if path == .avx2 && AVX2Dot.hasFourTokenKernel(weights.type) {
+                if tokens >= 8 {
+                    manyTokensCommon(weights, tokens: tokens, output: output, scratch: scratch, pool: pool)
+                    return
+                }
                 let groupsOfFour = tokens / 4
                 pool.parallelFor(rows, chunk: Self.rowsPerChunk(rows: rows, threads: pool.threadCount)) { range in
                     for r in range {
@@ -71,6 +75,34 @@ public struct MatMul: Sendable {
             }
         }
     }
+
+    #if TERN_AVX2
+    /// Prefill for Q8_0, Q4_0 and Q4_1: each thread takes a chunk of weight rows and walks the
+    /// tokens in tiles of eight, so a tile's activations stay in L1 while the chunk's rows pass
+    /// over them. Results are bit-identical to the one-token kernel.
+    private func manyTokensCommon(_ weights: WeightMatrix, tokens: Int, output: UnsafeMutablePointer<Float>,
+                                  scratch: QuantizedActivations, pool: ThreadPool) {
+        let rows = weights.rows, columns = weights.columns, blocks = columns / 32
+        let tiles = tokens / 8
+        pool.parallelFor(rows, chunk: Self.rowsPerChunk(rows: rows, threads: pool.threadCount)) { range in
+            for tile in 0..<tiles {
+                let t = 8 * tile
+                for r in range {
+                    AVX2Dot.quantizedEight(weights.type, weights.row(r), codes: scratch.codes + t * columns, codeStride: columns,
+                                           scales: scratch.scales + t * blocks, blockStride: blocks,
+                                           sumsByBlock: scratch.sumsByBlock + t, sumStride: scratch.capacityRows,
+                                           blocks: blocks, output: output + t * rows + r, outputStride: rows)
+                }
+            }
+            for t in (8 * tiles)..<tokens {
+                for r in range {
+                    output[t * rows + r] = AVX2Dot.quantizedCommon(weights.type, weights.row(r), scratch.codes + t * columns,
+                                                                   scratch.scales + t * blocks, scratch.sums + t * blocks, blocks: blocks)
+                }
+            }
+        }
+    }
+    #endif
 
     @inline(__always)
     func dotQuantized(_ type: WeightType, _ row: UnsafeRawPointer, _ codes: UnsafePointer<Int8>,

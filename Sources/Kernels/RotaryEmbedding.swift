@@ -32,13 +32,32 @@ public struct RotaryEmbedding: Sendable {
 
     /// Rotates `heads` heads of `headSize` floats each, stored contiguously in `x`, for `position`.
     public func apply(_ x: UnsafeMutablePointer<Float>, heads: Int, headSize: Int, position: Int) {
-        let half = dimensions / 2
-        for i in 0..<half {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: dimensions) { table in
+            let cos = table.baseAddress!, sin = cos + dimensions / 2
+            angles(position: position, cos: cos, sin: sin)
+            apply(x, heads: heads, headSize: headSize, cos: cos, sin: sin)
+        }
+    }
+
+    /// cos and sin of each rotated pair's angle at `position`, (dimensions / 2) each: computed
+    /// once per token and shared by the queries and keys of every layer.
+    public func angles(position: Int, cos: UnsafeMutablePointer<Float>, sin: UnsafeMutablePointer<Float>) {
+        for i in 0..<dimensions / 2 {
             let angle = Float(position) * inverseFrequencies[i]
-            let c = cos(angle), s = sin(angle)
-            let (a, b) = pairing == .adjacent ? (2 * i, 2 * i + 1) : (i, i + half)
-            for h in 0..<heads {
-                let head = x + h * headSize
+            cos[i] = Foundation.cos(angle)
+            sin[i] = Foundation.sin(angle)
+        }
+    }
+
+    /// Rotates `heads` heads of `headSize` floats each by the angles from `angles(position:cos:sin:)`.
+    public func apply(_ x: UnsafeMutablePointer<Float>, heads: Int, headSize: Int,
+                      cos: UnsafePointer<Float>, sin: UnsafePointer<Float>) {
+        let half = dimensions / 2
+        for h in 0..<heads {
+            let head = x + h * headSize
+            for i in 0..<half {
+                let c = cos[i], s = sin[i]
+                let (a, b) = pairing == .adjacent ? (2 * i, 2 * i + 1) : (i, i + half)
                 let x0 = head[a], x1 = head[b]
                 head[a] = x0 * c - x1 * s
                 head[b] = x0 * s + x1 * c

@@ -18,6 +18,9 @@ final class ForwardBuffers {
     let slots: UnsafeMutablePointer<Int>         // (capacity) KV slot of each token
     let positions: UnsafeMutablePointer<Int>     // (capacity) position of each token
     let segmentOfToken: UnsafeMutablePointer<Int> // (capacity)
+    let ropeCos: UnsafeMutablePointer<Float>     // (capacity, ropeDimensions / 2) per-token rotation angles
+    let ropeSin: UnsafeMutablePointer<Float>     // (capacity, ropeDimensions / 2)
+    let attentionTiles: UnsafeMutablePointer<Int> // (capacity, 2) first token and token count of each query tile
     let quantizedEmbedding: QuantizedActivations // (capacity, embedding)
     let quantizedAttention: QuantizedActivations // (capacity, heads · headSize)
     let quantizedFeedForward: QuantizedActivations // (capacity, feedForward)
@@ -54,6 +57,9 @@ final class ForwardBuffers {
         slots = ints(capacity)
         positions = ints(capacity)
         segmentOfToken = ints(capacity)
+        ropeCos = floats(capacity * max(1, c.ropeDimensions / 2))
+        ropeSin = floats(capacity * max(1, c.ropeDimensions / 2))
+        attentionTiles = ints(2 * capacity)
         self.owned = owned
         quantizedEmbedding = QuantizedActivations(capacityRows: capacity, columns: c.embeddingSize)
         quantizedAttention = QuantizedActivations(capacityRows: capacity, columns: qSize)

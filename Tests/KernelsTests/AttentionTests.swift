@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 @testable import Kernels
 
 struct AttentionTests {
@@ -73,3 +74,65 @@ struct ElementwiseTests {
     }
 }
 import Foundation
+
+/// The prefill kernel (a tile of consecutive queries over shared key/value tiles) against the
+/// full-softmax reference, token by token, each token seeing keys up to its own position.
+struct AttentionTileTests {
+    @Test(arguments: [(1, 1, 0, 1), (9, 3, 0, 21), (9, 3, 40, 7), (4, 4, 3, 18), (8, 2, 17, 30), (6, 1, 5, 11)])
+    func matchesReference(heads: Int, kvHeads: Int, firstPosition: Int, count: Int) {
+        let headSize = 64, blockSize = 16
+        var random = TestRandom(seed: UInt64(heads * 1000 + firstPosition * 10 + count))
+        let context = firstPosition + count
+        let blocksNeeded = (context + blockSize - 1) / blockSize
+        let poolBlocks = blocksNeeded * 2 + 1
+        let table: [Int32] = (0..<blocksNeeded).map { Int32(2 * $0 + 1) }
+        let keys = UnsafeMutablePointer<Float16>.allocate(capacity: poolBlocks * blockSize * kvHeads * headSize)
+        let values = UnsafeMutablePointer<Float16>.allocate(capacity: poolBlocks * blockSize * kvHeads * headSize)
+        defer { keys.deallocate(); values.deallocate() }
+        let kv = PagedKV(keys: keys, values: values, blockSize: blockSize, kvHeads: kvHeads, headSize: headSize)
+        var keyRows: [[Float]] = [], valueRows: [[Float]] = []
+        for position in 0..<context {
+            let k = random.floats(kvHeads * headSize, scale: 2).map { Float(Float16($0)) }
+            let v = random.floats(kvHeads * headSize).map { Float(Float16($0)) }
+            let slot = Int(table[position / blockSize]) * blockSize + position % blockSize
+            kv.store(slot: slot, keys: k, values: v)
+            keyRows.append(k)
+            valueRows.append(v)
+        }
+        let qSize = heads * headSize
+        let queries = random.floats(count * qSize, scale: 3)
+        var output = [Float](repeating: .nan, count: count * qSize)
+        let scale = 1 / Float(headSize).squareRoot()
+        for h in 0..<kvHeads {
+            Attention.attendTile(queries: queries, queryStride: qSize, count: count, firstPosition: firstPosition,
+                                 heads: heads, kvHead: h, kv: kv, blockTable: table, scale: scale, output: &output, outputStride: qSize)
+        }
+        for t in 0..<count {
+            let visible = firstPosition + t + 1
+            let expected = queries.withUnsafeBufferPointer {
+                Attention.reference(query: $0.baseAddress! + t * qSize, heads: heads, keys: Array(keyRows[0..<visible]),
+                                    values: Array(valueRows[0..<visible]), kvHeads: kvHeads, headSize: headSize, scale: scale)
+            }
+            let got = Array(output[t * qSize..<(t + 1) * qSize])
+            #expect(normalizedError(got, expected) < 1e-5, "token \(t)")
+        }
+    }
+
+    /// e^x of the softmax against Foundation's, over the range the softmax feeds it.
+    @Test func vectorExpMatchesFoundation() {
+        var worst: Float = 0
+        var x: Float = -87
+        while x <= 10 {
+            let v = SIMD8<Float>((0..<8).map { x + Float($0) * 0.013 })
+            let e = exp8(v)
+            for i in 0..<8 {
+                let want = Foundation.exp(v[i])
+                worst = max(worst, abs(e[i] - want) / want)
+            }
+            x += 0.37
+        }
+        #expect(worst < 4e-7)
+        let masked = exp8(SIMD8(repeating: -.infinity))
+        #expect(masked == SIMD8(repeating: 0))
+    }
+}

@@ -97,11 +97,12 @@ struct MatMulTests {
     }
 }
 
-/// Prefill groups tokens four at a time; each token's result must not depend on its group.
-struct FourTokenKernelTests {
-    @Test(.enabled(if: KernelPath.avx2Available), arguments: [WeightType.q8_0, .q4_0, .q4_1])
-    func groupedTokensMatchOneAtATime(type: WeightType) {
-        let rows = 37, columns = 96, tokens = 9
+/// Prefill groups tokens four or eight at a time; each token's result must not depend on its group.
+struct GroupedTokenKernelTests {
+    @Test(.enabled(if: KernelPath.avx2Available),
+          arguments: [WeightType.q8_0, .q4_0, .q4_1], [5, 9, 21, 37])
+    func groupedTokensMatchOneAtATime(type: WeightType, tokens: Int) {
+        let rows = 37, columns = 96
         var random = TestRandom(seed: 99)
         var encoded: [UInt8] = []
         for _ in 0..<rows { encoded += random.floats(columns).withUnsafeBufferPointer { quantizeRow(type, $0) } }
