@@ -26,10 +26,14 @@ let package = Package(
         .executable(name: "tern", targets: ["TernCLI"]),
         .library(name: "GGUF", targets: ["GGUF"]),
         .library(name: "TernCore", targets: ["Engine"]),
+        .library(name: "TernServer", targets: ["Server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
         .target(name: "GGUF", swiftSettings: strict),
@@ -45,7 +49,13 @@ let package = Package(
         .target(name: "Engine", dependencies: ["Model", "Scheduler", "KVCache", "Sampling", "Tokenizer", "ChatTemplate", "GGUF"], swiftSettings: strict),
         .target(
             name: "Server",
-            dependencies: ["Engine", "Tokenizer", "ChatTemplate", "Sampling", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "Engine", "Tokenizer", "ChatTemplate", "Sampling",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(

@@ -52,6 +52,24 @@ public struct APIError: Error, Sendable, Equatable {
                         type: "rate_limit_error", code: "queue_full", headers: headers)
     }
 
+    /// 503: the model is still loading.
+    public static let loading: APIError = {
+        var headers = HTTPFields()
+        headers[.retryAfter] = "5"
+        return APIError(status: .serviceUnavailable, message: "The model is still loading. Retry shortly.",
+                        type: "server_error", code: "model_loading", headers: headers)
+    }()
+
+    /// 503: the server is shutting down and takes no new requests.
+    public static let draining = APIError(
+        status: .serviceUnavailable, message: "The server is shutting down and accepts no new requests.",
+        type: "server_error", code: "shutting_down")
+
+    /// 503: the server shut down before the request finished.
+    public static let interrupted = APIError(
+        status: .serviceUnavailable, message: "The server shut down before the request finished.",
+        type: "server_error", code: "shutting_down")
+
     /// The JSON body.
     var body: ErrorBody {
         ErrorBody(error: .init(message: message, type: type, param: param, code: code))

@@ -1,14 +1,16 @@
 import Hummingbird
 
 /// Rejects requests without `Authorization: Bearer <key>` when a key is configured.
-/// `/health` stays open so load balancers can probe without the key.
+/// `/health` and `/metrics` stay open so load balancers and scrapers can probe without the key.
 struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
     let key: [UInt8]
+
+    static var openPaths: Set<String> { ["/health", "/metrics"] }
 
     init(key: String) { self.key = Array(key.utf8) }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if request.uri.path == "/health" { return try await next(request, context) }
+        if Self.openPaths.contains(request.uri.path) { return try await next(request, context) }
         let header = request.headers[.authorization] ?? ""
         let prefix = "Bearer "
         guard header.hasPrefix(prefix), Self.constantTimeEqual(Array(header.utf8.dropFirst(prefix.utf8.count)), key) else {

@@ -20,6 +20,9 @@ struct GenerationFields: Decodable, Sendable {
     var user: String?
     var ignoreEOS: Bool?
     var priority: Int?
+    /// A boolean on the chat endpoint, a count on the completions endpoint.
+    var logprobs: LogprobsField?
+    var topLogprobs: Int?
 
     struct StreamOptions: Decodable, Sendable {
         var includeUsage: Bool?
@@ -32,6 +35,23 @@ struct GenerationFields: Decodable, Sendable {
         case topP = "top_p", topK = "top_k", minP = "min_p"
         case repetitionPenalty = "repetition_penalty", presencePenalty = "presence_penalty"
         case frequencyPenalty = "frequency_penalty", streamOptions = "stream_options", ignoreEOS = "ignore_eos"
+        case logprobs, topLogprobs = "top_logprobs"
+    }
+}
+
+/// `logprobs`: chat completions take a boolean (with the count in `top_logprobs`), text
+/// completions an integer count; both accept null. Each endpoint checks it got its own form.
+enum LogprobsField: Decodable, Sendable, Equatable {
+    case flag(Bool)
+    case count(Int)
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let flag = try? container.decode(Bool.self) {
+            self = .flag(flag)
+        } else {
+            self = .count(try container.decode(Int.self))
+        }
     }
 }
 

@@ -12,10 +12,15 @@ struct UsageBody: Encodable, Sendable, Equatable {
     let promptTokensDetails: PromptDetails
 
     init(_ usage: EngineEvent.Usage) {
-        promptTokens = usage.promptTokens
-        completionTokens = usage.completionTokens
-        totalTokens = usage.promptTokens + usage.completionTokens
-        promptTokensDetails = PromptDetails(cachedTokens: usage.cachedTokens)
+        self.init(choices: [usage])
+    }
+
+    /// Usage of `n` samples of one prompt: the prompt counted once, completions summed.
+    init(choices: [EngineEvent.Usage]) {
+        promptTokens = choices.first?.promptTokens ?? 0
+        completionTokens = choices.reduce(0) { $0 + $1.completionTokens }
+        totalTokens = promptTokens + completionTokens
+        promptTokensDetails = PromptDetails(cachedTokens: choices.first?.cachedTokens ?? 0)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -37,6 +42,7 @@ struct ChatChoice: Encodable, Sendable {
     /// `message` in a full response, `delta` in a chunk.
     var message: ChatDelta
     var isDelta: Bool
+    var logprobs: ChatLogprobs?
     var finishReason: FinishReason?
 
     private enum CodingKeys: String, CodingKey { case index, message, delta, logprobs, finishReason = "finish_reason" }
@@ -45,7 +51,7 @@ struct ChatChoice: Encodable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(index, forKey: .index)
         try container.encode(message, forKey: isDelta ? .delta : .message)
-        try container.encodeNil(forKey: .logprobs)
+        try container.encode(logprobs, forKey: .logprobs)
         try container.encode(finishReason, forKey: .finishReason)
     }
 }
@@ -54,6 +60,7 @@ struct ChatChoice: Encodable, Sendable {
 struct TextChoice: Encodable, Sendable {
     var index = 0
     var text: String
+    var logprobs: TextLogprobs?
     var finishReason: FinishReason?
 
     private enum CodingKeys: String, CodingKey { case index, text, logprobs, finishReason = "finish_reason" }
@@ -62,7 +69,7 @@ struct TextChoice: Encodable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(index, forKey: .index)
         try container.encode(text, forKey: .text)
-        try container.encodeNil(forKey: .logprobs)
+        try container.encode(logprobs, forKey: .logprobs)
         try container.encode(finishReason, forKey: .finishReason)
     }
 }

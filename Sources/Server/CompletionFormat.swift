@@ -19,47 +19,62 @@ struct CompletionFormat: Sendable {
         created = Int(Date().timeIntervalSince1970)
     }
 
-    /// The non-streaming response body.
-    func response(text: String, finishReason: FinishReason, usage: EngineEvent.Usage) throws -> Data {
+    /// One finished choice of a non-streaming response.
+    struct Choice: Sendable {
+        var text: String
+        var finishReason: FinishReason
+        var logprobs: ChoiceLogprobs?
+    }
+
+    /// The non-streaming response body; `choices[i]` gets index `i`.
+    func response(_ choices: [Choice], usage: UsageBody) throws -> Data {
         switch kind {
         case .chat:
-            let choice = ChatChoice(message: ChatDelta(role: "assistant", content: text), isDelta: false, finishReason: finishReason)
+            let bodies = choices.enumerated().map { index, choice in
+                ChatChoice(index: index, message: ChatDelta(role: "assistant", content: choice.text), isDelta: false,
+                           logprobs: choice.logprobs?.chat, finishReason: choice.finishReason)
+            }
             return try Self.encoder.encode(CompletionBody(id: id, object: "chat.completion", created: created, model: model,
-                                                          choices: [choice], usage: UsageBody(usage)))
+                                                          choices: bodies, usage: usage))
         case .text:
-            let choice = TextChoice(text: text, finishReason: finishReason)
+            let bodies = choices.enumerated().map { index, choice in
+                TextChoice(index: index, text: choice.text, logprobs: choice.logprobs?.text, finishReason: choice.finishReason)
+            }
             return try Self.encoder.encode(CompletionBody(id: id, object: "text_completion", created: created, model: model,
-                                                          choices: [choice], usage: UsageBody(usage)))
+                                                          choices: bodies, usage: usage))
         }
     }
 
-    /// The chunk announcing the assistant's role (chat only; OpenAI sends it first).
-    func openingChunk() throws -> Data? {
+    /// The chunk announcing the assistant's role for choice `index` (chat only; OpenAI sends
+    /// it first).
+    func openingChunk(index: Int) throws -> Data? {
         guard kind == .chat else { return nil }
-        return try chatChunk([ChatChoice(message: ChatDelta(role: "assistant", content: ""), isDelta: true)])
+        return try chatChunk([ChatChoice(index: index, message: ChatDelta(role: "assistant", content: ""), isDelta: true)])
     }
 
-    /// A chunk carrying new text.
-    func textChunk(_ text: String) throws -> Data {
+    /// A chunk carrying new text of choice `index`, and the logprobs of the tokens behind it.
+    func textChunk(_ text: String, index: Int, logprobs: ChoiceLogprobs? = nil) throws -> Data {
         switch kind {
-        case .chat: try chatChunk([ChatChoice(message: ChatDelta(content: text), isDelta: true)])
-        case .text: try textChunk([TextChoice(text: text)])
+        case .chat:
+            try chatChunk([ChatChoice(index: index, message: ChatDelta(content: text), isDelta: true, logprobs: logprobs?.chat)])
+        case .text:
+            try textChunk([TextChoice(index: index, text: text, logprobs: logprobs?.text)])
         }
     }
 
-    /// The chunk carrying the finish reason (with an empty delta or text).
-    func finishChunk(_ reason: FinishReason) throws -> Data {
+    /// The chunk carrying choice `index`'s finish reason (with an empty delta or text).
+    func finishChunk(_ reason: FinishReason, index: Int) throws -> Data {
         switch kind {
-        case .chat: try chatChunk([ChatChoice(message: ChatDelta(), isDelta: true, finishReason: reason)])
-        case .text: try textChunk([TextChoice(text: "", finishReason: reason)])
+        case .chat: try chatChunk([ChatChoice(index: index, message: ChatDelta(), isDelta: true, finishReason: reason)])
+        case .text: try textChunk([TextChoice(index: index, text: "", finishReason: reason)])
         }
     }
 
     /// The closing chunk of `stream_options.include_usage`: no choices, just usage.
-    func usageChunk(_ usage: EngineEvent.Usage) throws -> Data {
+    func usageChunk(_ usage: UsageBody) throws -> Data {
         switch kind {
-        case .chat: try chatChunk([], usage: UsageBody(usage))
-        case .text: try textChunk([], usage: UsageBody(usage))
+        case .chat: try chatChunk([], usage: usage)
+        case .text: try textChunk([], usage: usage)
         }
     }
 

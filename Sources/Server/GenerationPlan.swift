@@ -7,19 +7,30 @@ import Sampling
 /// OpenAI parameter, so nothing a client sends reaches the engine unchecked.
 struct GenerationPlan: Sendable {
     var request: EngineRequest
+    /// Completions to sample from the prompt (OpenAI's `n`).
+    var samples: Int
     var stream: Bool
     var includeUsage: Bool
+
+    /// The largest `n` served; each sample holds its own KV blocks once it diverges.
+    static let maxSamples = 16
+    /// The most alternatives per position (OpenAI's bound for `top_logprobs`).
+    static let maxTopLogprobs = 20
 
     /// - Parameters:
     ///   - prompt: the prompt's token ids.
     ///   - promptParam: the field the prompt came from (`messages` or `prompt`), for errors.
     ///   - contextLength: positions one sequence may use (prompt plus completion).
     ///   - vocabularySize: token ids must be below this.
-    init(fields: GenerationFields, prompt: [Int32], promptParam: String, contextLength: Int, vocabularySize: Int) throws(APIError) {
-        if let n = fields.n {
-            guard n >= 1 else { throw .invalidParameter("n", "n must be at least 1, got \(n).") }
-            guard n == 1 else { throw .invalidParameter("n", "n > 1 is not supported yet.") }
+    ///   - kind: which endpoint, for the form `logprobs` takes.
+    init(fields: GenerationFields, prompt: [Int32], promptParam: String, contextLength: Int, vocabularySize: Int,
+         kind: CompletionFormat.Kind) throws(APIError) {
+        let n = fields.n ?? 1
+        guard (1...Self.maxSamples).contains(n) else {
+            throw .invalidParameter("n", "n must be between 1 and \(Self.maxSamples), got \(n).")
         }
+        samples = n
+        let logprobs = try Self.logprobCount(fields, kind: kind)
         guard !prompt.isEmpty else { throw .invalidParameter(promptParam, "The prompt is empty.") }
         if let bad = prompt.first(where: { $0 < 0 || Int($0) >= vocabularySize }) {
             throw .invalidParameter(promptParam, "Token id \(bad) is outside the vocabulary (ids 0..<\(vocabularySize)).")
@@ -69,9 +80,39 @@ struct GenerationPlan: Sendable {
 
         let stops = (fields.stop?.strings ?? []).filter { !$0.isEmpty }
         let parameters = GenerationParameters(sampling: sampling, maxTokens: maxTokens, stopStrings: stops,
-                                              ignoreEOS: fields.ignoreEOS ?? false)
+                                              ignoreEOS: fields.ignoreEOS ?? false, logprobs: logprobs)
         request = EngineRequest(prompt: prompt, parameters: parameters, priority: fields.priority ?? 0, userID: fields.user ?? "")
         stream = fields.stream ?? false
         includeUsage = fields.streamOptions?.includeUsage ?? false
+    }
+
+    /// The number of alternatives per token the client asked for, or nil for no logprobs.
+    /// Chat: `logprobs: true` plus `top_logprobs: k`; completions: `logprobs: k`.
+    static func logprobCount(_ fields: GenerationFields, kind: CompletionFormat.Kind) throws(APIError) -> Int? {
+        let bound = maxTopLogprobs
+        switch kind {
+        case .chat:
+            if case .count = fields.logprobs {
+                throw .invalidParameter("logprobs", "logprobs must be a boolean on chat completions; set the number of alternatives with top_logprobs.")
+            }
+            let enabled = fields.logprobs == .flag(true)
+            guard let top = fields.topLogprobs else { return enabled ? 0 : nil }
+            guard enabled else { throw .invalidParameter("top_logprobs", "top_logprobs requires logprobs to be true.") }
+            guard (0...bound).contains(top) else {
+                throw .invalidParameter("top_logprobs", "top_logprobs must be between 0 and \(bound), got \(top).")
+            }
+            return top
+        case .text:
+            switch fields.logprobs {
+            case nil: return nil
+            case .flag:
+                throw .invalidParameter("logprobs", "logprobs must be an integer (0 to \(bound)) on completions.")
+            case .count(let count):
+                guard (0...bound).contains(count) else {
+                    throw .invalidParameter("logprobs", "logprobs must be between 0 and \(bound), got \(count).")
+                }
+                return count
+            }
+        }
     }
 }

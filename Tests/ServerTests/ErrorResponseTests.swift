@@ -47,11 +47,34 @@ struct ErrorResponseTests {
         try Self.expectError(response, .badRequest, param: param)
     }
 
-    @Test func nAboveOneIsNotSupportedYet() async throws {
+    /// `n` is served up to 16; the message states the bound.
+    @Test(arguments: [0, 17, -1])
+    func nOutsideItsRangeIsA400(n: Int) async throws {
         let fixture = try ServerFixture()
         defer { fixture.close() }
-        let response = try await fixture.withClient { client in try await client.post("/v1/chat/completions", Self.chat(#", "n": 2"#)) }
-        try Self.expectError(response, .badRequest, param: "n", messageContains: "n > 1 is not supported yet")
+        let response = try await fixture.withClient { client in try await client.post("/v1/chat/completions", Self.chat(#", "n": \#(n)"#)) }
+        try Self.expectError(response, .badRequest, param: "n", messageContains: "16")
+    }
+
+    /// Chat takes `logprobs` as a boolean with `top_logprobs` in 0...20; completions take
+    /// `logprobs` as a count in 0...20.
+    @Test(arguments: [
+        ("/v1/chat/completions", #", "logprobs": true, "top_logprobs": 21"#, "top_logprobs"),
+        ("/v1/chat/completions", #", "logprobs": true, "top_logprobs": -1"#, "top_logprobs"),
+        ("/v1/chat/completions", #", "top_logprobs": 2"#, "top_logprobs"),
+        ("/v1/chat/completions", #", "logprobs": false, "top_logprobs": 2"#, "top_logprobs"),
+        ("/v1/chat/completions", #", "logprobs": 3"#, "logprobs"),
+        ("/v1/chat/completions", #", "logprobs": "yes""#, "logprobs"),
+        ("/v1/completions", #", "logprobs": true"#, "logprobs"),
+        ("/v1/completions", #", "logprobs": 21"#, "logprobs"),
+        ("/v1/completions", #", "logprobs": -2"#, "logprobs"),
+    ])
+    func invalidLogprobsAre400NamingTheParameter(route: String, extra: String, param: String) async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.close() }
+        let body = route == "/v1/completions" ? #"{"prompt": "Hi"\#(extra)}"# : Self.chat(extra)
+        let response = try await fixture.withClient { client in try await client.post(route, body) }
+        try Self.expectError(response, .badRequest, param: param)
     }
 
     @Test func unknownRoleIsA400() async throws {

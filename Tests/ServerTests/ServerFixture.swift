@@ -4,6 +4,7 @@ import GGUF
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Scheduler
 import Server
 import TernTestSupport
@@ -19,15 +20,27 @@ struct ServerFixture {
     let bundle: ModelBundle
     let engine: ServingEngine
     let server: OpenAIServer
+    /// What the server logged.
+    let logs = LogCapture()
+    let contextLength: Int
 
-    init(apiKey: String? = nil, maxQueue: Int = 8, contextLength: Int = 128, maxBodyBytes: Int = 4 << 20) throws {
+    /// With `attached: false` the server starts without its engine, as while a model loads;
+    /// ``attach()`` hands it over.
+    init(apiKey: String? = nil, maxQueue: Int = 8, contextLength: Int = 128, maxBodyBytes: Int = 4 << 20,
+         maxRunning: Int = 4, attached: Bool = true) throws {
         file = try TinyModelFile(extraMetadata: [("tokenizer.chat_template", .string(Self.chatML))])
         bundle = try ModelBundle(path: file.path, threads: 1)
         engine = try ServingEngine(bundle: bundle, configuration: .init(
-            scheduler: SchedulerConfig(maxBatchedTokens: 64, maxRunning: 4), kvBlocks: 64, blockSize: 4))
-        server = OpenAIServer(engine: engine, configuration: ServerConfiguration(
-            modelName: Self.modelName, apiKey: apiKey, maxQueue: maxQueue, contextLength: contextLength, maxBodyBytes: maxBodyBytes))
+            scheduler: SchedulerConfig(maxBatchedTokens: 64, maxRunning: maxRunning), kvBlocks: 64, blockSize: 4))
+        self.contextLength = contextLength
+        let configuration = ServerConfiguration(modelName: Self.modelName, apiKey: apiKey, maxQueue: maxQueue,
+                                                contextLength: contextLength, maxBodyBytes: maxBodyBytes)
+        let logger = Logger(label: "test") { [logs] _ in logs }
+        server = attached ? OpenAIServer(engine: engine, configuration: configuration, logger: logger)
+            : OpenAIServer(configuration: configuration, logger: logger)
     }
+
+    func attach() { server.attach(engine, contextLength: contextLength) }
 
     func close() {
         engine.shutdown()
@@ -85,6 +98,32 @@ extension TestResponse {
             guard frame.hasPrefix("data: ") else { throw FixtureError("frame without 'data: ': \(frame)") }
             return String(frame.dropFirst(6))
         }
+    }
+}
+
+/// A log handler that keeps every record, for assertions on the server's log lines.
+final class LogCapture: LogHandler, @unchecked Sendable {
+    struct Record: Sendable {
+        let level: Logger.Level
+        let message: String
+        let metadata: [String: String]
+    }
+
+    private let lock = NSLock()
+    private var stored: [Record] = []
+    var records: [Record] { lock.withLock { stored } }
+
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .info
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        let record = Record(level: event.level, message: "\(event.message)", metadata: merged.mapValues { "\($0)" })
+        lock.withLock { stored.append(record) }
     }
 }
 

@@ -2,6 +2,7 @@ import Engine
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 @testable import Server
 import Testing
 
@@ -85,9 +86,11 @@ struct StreamingTests {
         let log = HangingUpWriter.Log()
         var writer: any ResponseBodyWriter = HangingUpWriter(log: log)
         let format = CompletionFormat(kind: .chat, model: "tiny")
+        var observation = RequestObservation(id: format.id, promptTokens: 3, choices: 1, metrics: ServerMetrics(), logger: Logger(label: "test"))
         await #expect(throws: HangingUpWriter.Gone.self) {
-            try await EventStreamWriter.stream(fixture.engine.submit(EngineRequest(prompt: [1, 2, 3], parameters: parameters)),
-                                               format: format, includeUsage: false, to: &writer)
+            let events = ChoiceEvents.merge([fixture.engine.submit(EngineRequest(prompt: [1, 2, 3], parameters: parameters))])
+            try await EventStreamWriter.stream(events, format: format, options: .init(), observation: &observation,
+                                               failure: { .invalidParameter(nil, $0.description) }, to: &writer)
         }
         #expect(log.writes == 2)
         // 64 blocks in the pool; all return once the request is aborted or done.
