@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.60.0"),
     ],
     targets: [
         .target(name: "GGUF", swiftSettings: strict),
@@ -58,9 +60,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The serving benchmark client: talks to any OpenAI-compatible server over HTTP.
+        .target(
+            name: "ServeBench",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "TernCLI",
-            dependencies: ["Engine", "Server", "Model", "KVCache", "Kernels", "Tokenizer", "GGUF", "ModelStore", "ChatTemplate", "Sampling", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Engine", "Server", "ServeBench", "Model", "KVCache", "Kernels", "Tokenizer", "GGUF", "ModelStore", "ChatTemplate", "Sampling", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
 
@@ -78,6 +90,10 @@ let package = Package(
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore"], swiftSettings: swiftCPUSettings),
         .testTarget(name: "TernCLITests", dependencies: ["TernCLI", "Engine", "GGUF", "TernTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftCPUSettings),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "TernTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: swiftCPUSettings),
+        .testTarget(
+            name: "ServeBenchTests",
+            dependencies: ["ServeBench", "Server", "Engine", "TernTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: swiftCPUSettings),
         .testTarget(name: "GoldenTests", dependencies: ["Engine", "Model", "ModelStore", "Tokenizer", "ChatTemplate", "Sampling"], swiftSettings: swiftCPUSettings),
     ],
     swiftLanguageModes: [.v6]

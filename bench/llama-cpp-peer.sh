@@ -27,25 +27,9 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-peer_dir="${TERN_PEER_DIR:-$HOME/.cache/tern/peer}"
-llama_version="0.3.36"
-llama_bench="$peer_dir/llama-cpp-python-$llama_version/build/bin/llama-bench"
-
-if [ ! -x "$llama_bench" ]; then
-    echo "building llama-bench from llama-cpp-python $llama_version into $peer_dir (once) ..." >&2
-    mkdir -p "$peer_dir"
-    command -v cmake >/dev/null || python3 -m pip install --quiet cmake
-    python3 -m pip download --quiet --no-deps --no-binary llama-cpp-python \
-        "llama-cpp-python==$llama_version" -d "$peer_dir"
-    tar -xzf "$peer_dir/llama_cpp_python-$llama_version.tar.gz" -C "$peer_dir"
-    src="$peer_dir/llama_cpp_python-$llama_version/vendor/llama.cpp"
-    cmake -S "$src" -B "$peer_dir/llama-cpp-python-$llama_version/build" -DGGML_NATIVE=ON \
-        -DCMAKE_BUILD_TYPE=Release -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF >/dev/null
-    cmake --build "$peer_dir/llama-cpp-python-$llama_version/build" -j "$(nproc)" --target llama-bench >/dev/null
-fi
-
-swift build -c release --product tern >/dev/null
-tern=.build/release/tern
+source bench/llama-cpp-build.sh
+llama_bench=$(llama_cpp_tool llama-bench)
+tern=$(tern_binary)
 if [ -z "$model" ]; then
     "$tern" tokenize "hi" >/dev/null  # fetches the default model on first use
     model=$(python3 -c 'import os; d=os.environ.get("TERN_CACHE") or (os.environ.get("XDG_CACHE_HOME") and os.environ["XDG_CACHE_HOME"] + "/tern") or os.path.expanduser("~/.cache/tern"); print(d + "/SmolLM2-135M-Instruct.Q4_1.gguf")')

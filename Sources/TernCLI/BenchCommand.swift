@@ -4,10 +4,11 @@ import GGUF
 import Model
 import ModelStore
 
-/// `tern bench`: prompt-processing (ppN) and generation (tgN) throughput, llama-bench style.
+/// `tern bench model` (the default of `tern bench`): prompt-processing (ppN) and generation
+/// (tgN) throughput of the engine in process, llama-bench style.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench",
+        commandName: "model",
         abstract: "Measure prompt processing (ppN) and generation (tgN) speed in tokens per second, like llama-bench.")
 
     @Option(name: .long, help: "Path to a GGUF model file (default: SmolLM2-135M-Instruct Q4_1, fetched on first use).")
