@@ -94,6 +94,8 @@ let package = Package(
             name: "ServeBenchTests",
             dependencies: ["ServeBench", "Server", "Engine", "TernTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: swiftCPUSettings),
+        // Drives a real `tern serve` process with the official `openai` Python client.
+        .testTarget(name: "ConformanceTests", dependencies: ["TernCLI"], exclude: ["Python"], swiftSettings: swiftCPUSettings),
         .testTarget(name: "GoldenTests", dependencies: ["Engine", "Model", "ModelStore", "Tokenizer", "ChatTemplate", "Sampling"], swiftSettings: swiftCPUSettings),
     ],
     swiftLanguageModes: [.v6]
