@@ -37,6 +37,7 @@ extension AVX2Dot {
         return horizontalSum(acc) + offsetTotal
     }
 
+    @inline(__always)
     static func q45K(_ type: WeightType, _ row: UnsafeRawPointer, _ codes: UnsafePointer<Int8>,
                      _ scales: UnsafePointer<Float>, _ sums: UnsafePointer<Float>, blocks: Int) -> Float {
         let lowNibble = _mm256_set1_epi8(0x0F), bit4 = _mm256_set1_epi8(0x10)

@@ -53,6 +53,10 @@ public struct MatMul: Sendable {
                 }
                 return
             }
+            if path == .avx2 && (weights.type == .q4_K || weights.type == .q5_K) {
+                kQuantRows(weights, tokens: tokens, output: output, scratch: scratch, pool: pool)
+                return
+            }
             #endif
             // Other formats, and the portable path: one token at a time.
             pool.parallelFor(rows, chunk: Self.rowsPerChunk(rows: rows, threads: pool.threadCount)) { range in
@@ -98,6 +102,23 @@ public struct MatMul: Sendable {
                 for r in range {
                     output[t * rows + r] = AVX2Dot.quantizedCommon(weights.type, weights.row(r), scratch.codes + t * columns,
                                                                    scratch.scales + t * blocks, scratch.sums + t * blocks, blocks: blocks)
+                }
+            }
+        }
+    }
+
+    /// Q4_K and Q5_K (the bulk of Q4_K_M and Q5_K_M files) in a loop of their own whose kernel
+    /// is inlined, for the same reason as the common formats' loops.
+    private func kQuantRows(_ weights: WeightMatrix, tokens: Int, output: UnsafeMutablePointer<Float>,
+                            scratch: QuantizedActivations, pool: ThreadPool) {
+        let rows = weights.rows, columns = weights.columns, blocks = columns / 32
+        let type = weights.type
+        pool.parallelFor(rows, chunk: Self.rowsPerChunk(rows: rows, threads: pool.threadCount)) { range in
+            for r in range {
+                let row = weights.row(r)
+                for t in 0..<tokens {
+                    output[t * rows + r] = AVX2Dot.q45K(type, row, scratch.codes + t * columns,
+                                                        scratch.scales + t * blocks, scratch.sums + t * blocks, blocks: blocks)
                 }
             }
         }
