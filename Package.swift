@@ -60,10 +60,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // The serving benchmark client: talks to any OpenAI-compatible server over HTTP.
+        // The serving benchmark client: talks to any OpenAI-compatible server over HTTP (Sampling
+        // only for its seeded generator).
         .target(
             name: "ServeBench",
             dependencies: [
+                "Sampling",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -92,7 +94,7 @@ let package = Package(
         .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "TernTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: swiftCPUSettings),
         .testTarget(
             name: "ServeBenchTests",
-            dependencies: ["ServeBench", "Server", "Engine", "TernTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: ["ServeBench", "Server", "Engine", "Sampling", "TernTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: swiftCPUSettings),
         // Drives a real `tern serve` process with the official `openai` Python client.
         .testTarget(name: "ConformanceTests", dependencies: ["TernCLI"], exclude: ["Python"], swiftSettings: swiftCPUSettings),

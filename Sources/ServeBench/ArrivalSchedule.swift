@@ -1,4 +1,5 @@
 import Foundation
+import Sampling
 
 /// When each request is sent, in seconds after the start of the run.
 ///

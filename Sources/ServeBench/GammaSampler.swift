@@ -1,4 +1,5 @@
 import Foundation
+import Sampling
 
 /// Draws from the Gamma distribution with a given shape and scale.
 ///

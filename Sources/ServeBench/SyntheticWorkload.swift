@@ -1,3 +1,5 @@
+import Sampling
+
 /// Synthetic prompts of given token lengths, optionally behind a shared prefix.
 ///
 /// Each request's prompt is random words (from a fixed seed) fitted to its drawn token length
