@@ -111,16 +111,16 @@ final class EngineLoop: @unchecked Sendable {
             let output = scheduler.schedule()
             metrics.preemptions += output.preempted.count
             metrics.swapOuts += output.swapOuts.count
-            metrics.computedTokens += output.tokenCount
-            let slots = scheduler.kvSlotUsage()
-            metrics.kvSlotStepsAllocated += slots.allocated
-            metrics.kvSlotStepsFilled += slots.filled
-            metrics.peakKVSlotsAllocated = max(metrics.peakKVSlotsAllocated, slots.allocated)
             publishStats()
             if output.isEmpty {
                 inbox.waitForCommand()
                 continue
             }
+            metrics.computedTokens += output.tokenCount
+            let slots = scheduler.kvSlotUsage()
+            metrics.kvSlotStepsAllocated += slots.allocated
+            metrics.kvSlotStepsFilled += slots.filled
+            metrics.peakKVSlotsAllocated = max(metrics.peakKVSlotsAllocated, slots.allocated)
             step(output)
         }
     }

@@ -67,11 +67,7 @@ public final class ServingEngine: Sendable {
 
     /// Queues a request and returns its events.
     public func submit(_ request: EngineRequest) -> AsyncThrowingStream<EngineEvent, any Error> {
-        let id = nextID.wrappingAdd(1, ordering: .relaxed).newValue
-        let (stream, continuation) = AsyncThrowingStream<EngineEvent, any Error>.makeStream()
-        continuation.onTermination = { [weak self] termination in
-            if case .cancelled = termination { self?.send(.abort(id)) }
-        }
+        let (id, stream, continuation) = makeStream()
         if stopped.load(ordering: .relaxed) {
             continuation.finish(throwing: EngineError.invalidRequest("the engine shut down"))
         } else {
@@ -91,11 +87,7 @@ public final class ServingEngine: Sendable {
         var streams: [AsyncThrowingStream<EngineEvent, any Error>] = []
         var continuations: [AsyncThrowingStream<EngineEvent, any Error>.Continuation] = []
         for _ in 0..<samples {
-            let id = nextID.wrappingAdd(1, ordering: .relaxed).newValue
-            let (stream, continuation) = AsyncThrowingStream<EngineEvent, any Error>.makeStream()
-            continuation.onTermination = { [weak self] termination in
-                if case .cancelled = termination { self?.send(.abort(id)) }
-            }
+            let (id, stream, continuation) = makeStream()
             ids.append(id)
             streams.append(stream)
             continuations.append(continuation)
@@ -106,6 +98,16 @@ public final class ServingEngine: Sendable {
             send(.submitGroup(ids, request, continuations, DispatchTime.now().uptimeNanoseconds))
         }
         return streams
+    }
+
+    /// A new request id and its event stream, whose cancellation aborts the request.
+    private func makeStream() -> (Int, AsyncThrowingStream<EngineEvent, any Error>, AsyncThrowingStream<EngineEvent, any Error>.Continuation) {
+        let id = nextID.wrappingAdd(1, ordering: .relaxed).newValue
+        let (stream, continuation) = AsyncThrowingStream<EngineEvent, any Error>.makeStream()
+        continuation.onTermination = { [weak self] termination in
+            if case .cancelled = termination { self?.send(.abort(id)) }
+        }
+        return (id, stream, continuation)
     }
 
     /// Stops the loop after the current step; unfinished requests end with an error.

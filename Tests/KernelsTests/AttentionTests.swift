@@ -6,26 +6,11 @@ struct AttentionTests {
     /// Paged attention with a scattered block table against a full-softmax reference.
     @Test(arguments: [(1, 1, 1), (9, 3, 37), (4, 4, 16), (8, 2, 100)])
     func matchesReference(heads: Int, kvHeads: Int, context: Int) {
-        let headSize = 64, blockSize = 16
+        let headSize = 64
         var random = TestRandom(seed: UInt64(heads * 100 + context))
-        let blocksNeeded = (context + blockSize - 1) / blockSize
-        let poolBlocks = blocksNeeded * 2 + 1
-        // Scatter: logical block i lives in physical block 2i+1.
-        let table: [Int32] = (0..<blocksNeeded).map { Int32(2 * $0 + 1) }
-        let keys = UnsafeMutablePointer<Float16>.allocate(capacity: poolBlocks * blockSize * kvHeads * headSize)
-        let values = UnsafeMutablePointer<Float16>.allocate(capacity: poolBlocks * blockSize * kvHeads * headSize)
-        defer { keys.deallocate(); values.deallocate() }
-        let kv = PagedKV(keys: keys, values: values, blockSize: blockSize, kvHeads: kvHeads, headSize: headSize)
-        var keyRows: [[Float]] = [], valueRows: [[Float]] = []
-        for position in 0..<context {
-            // Values rounded through Float16 so the reference sees what the cache holds.
-            let k = random.floats(kvHeads * headSize, scale: 2).map { Float(Float16($0)) }
-            let v = random.floats(kvHeads * headSize).map { Float(Float16($0)) }
-            let slot = Int(table[position / blockSize]) * blockSize + position % blockSize
-            kv.store(slot: slot, keys: k, values: v)
-            keyRows.append(k)
-            valueRows.append(v)
-        }
+        let cache = ScatteredKV(context: context, kvHeads: kvHeads, headSize: headSize, random: &random)
+        defer { withExtendedLifetime(cache) {} }
+        let (kv, table, keyRows, valueRows) = (cache.kv, cache.table, cache.keyRows, cache.valueRows)
         let query = random.floats(heads * headSize)
         var output = [Float](repeating: .nan, count: heads * headSize)
         let scale = 1 / Float(headSize).squareRoot()
@@ -80,25 +65,11 @@ import Foundation
 struct AttentionTileTests {
     @Test(arguments: [(1, 1, 0, 1), (9, 3, 0, 21), (9, 3, 40, 7), (4, 4, 3, 18), (8, 2, 17, 30), (6, 1, 5, 11)])
     func matchesReference(heads: Int, kvHeads: Int, firstPosition: Int, count: Int) {
-        let headSize = 64, blockSize = 16
+        let headSize = 64
         var random = TestRandom(seed: UInt64(heads * 1000 + firstPosition * 10 + count))
-        let context = firstPosition + count
-        let blocksNeeded = (context + blockSize - 1) / blockSize
-        let poolBlocks = blocksNeeded * 2 + 1
-        let table: [Int32] = (0..<blocksNeeded).map { Int32(2 * $0 + 1) }
-        let keys = UnsafeMutablePointer<Float16>.allocate(capacity: poolBlocks * blockSize * kvHeads * headSize)
-        let values = UnsafeMutablePointer<Float16>.allocate(capacity: poolBlocks * blockSize * kvHeads * headSize)
-        defer { keys.deallocate(); values.deallocate() }
-        let kv = PagedKV(keys: keys, values: values, blockSize: blockSize, kvHeads: kvHeads, headSize: headSize)
-        var keyRows: [[Float]] = [], valueRows: [[Float]] = []
-        for position in 0..<context {
-            let k = random.floats(kvHeads * headSize, scale: 2).map { Float(Float16($0)) }
-            let v = random.floats(kvHeads * headSize).map { Float(Float16($0)) }
-            let slot = Int(table[position / blockSize]) * blockSize + position % blockSize
-            kv.store(slot: slot, keys: k, values: v)
-            keyRows.append(k)
-            valueRows.append(v)
-        }
+        let cache = ScatteredKV(context: firstPosition + count, kvHeads: kvHeads, headSize: headSize, random: &random)
+        defer { withExtendedLifetime(cache) {} }
+        let (kv, table, keyRows, valueRows) = (cache.kv, cache.table, cache.keyRows, cache.valueRows)
         let qSize = heads * headSize
         let queries = random.floats(count * qSize, scale: 3)
         var output = [Float](repeating: .nan, count: count * qSize)
@@ -134,5 +105,37 @@ struct AttentionTileTests {
         #expect(worst < 4e-7)
         let masked = exp8(SIMD8(repeating: -.infinity))
         #expect(masked == SIMD8(repeating: 0))
+    }
+}
+
+/// A paged KV cache of `context` random positions whose logical block i lives in physical
+/// block 2i+1, with the same keys and values kept as rows for the reference. Values are
+/// rounded through Float16 so the reference sees what the cache holds.
+final class ScatteredKV {
+    static let blockSize = 16
+    let kv: PagedKV
+    let table: [Int32]
+    private(set) var keyRows: [[Float]] = []
+    private(set) var valueRows: [[Float]] = []
+
+    init(context: Int, kvHeads: Int, headSize: Int, random: inout TestRandom) {
+        let blockSize = Self.blockSize
+        let blocksNeeded = (context + blockSize - 1) / blockSize
+        let elements = (blocksNeeded * 2 + 1) * blockSize * kvHeads * headSize
+        table = (0..<blocksNeeded).map { Int32(2 * $0 + 1) }
+        kv = PagedKV(keys: .allocate(capacity: elements), values: .allocate(capacity: elements),
+                     blockSize: blockSize, kvHeads: kvHeads, headSize: headSize)
+        for position in 0..<context {
+            let k = random.floats(kvHeads * headSize, scale: 2).map { Float(Float16($0)) }
+            let v = random.floats(kvHeads * headSize).map { Float(Float16($0)) }
+            kv.store(slot: Int(table[position / blockSize]) * blockSize + position % blockSize, keys: k, values: v)
+            keyRows.append(k)
+            valueRows.append(v)
+        }
+    }
+
+    deinit {
+        kv.keys.deallocate()
+        kv.values.deallocate()
     }
 }
