@@ -11,8 +11,11 @@ let cpuFlags: [String] = portable ? [] : ["-march=x86-64-v3"]
 #else
 let cpuFlags: [String] = []
 #endif
-let swiftCPUSettings: [SwiftSetting] = cpuFlags.isEmpty ? [] : [.unsafeFlags(cpuFlags.flatMap { ["-Xcc", $0] }), .define("TERN_AVX2")]
+let swiftCPUSettings: [SwiftSetting] = cpuFlags.isEmpty ? [] : [.unsafeFlags(cpuFlags.flatMap { ["-Xcc", $0] }), .define("TERN_AVX2"), .define("TERN_AVX512")]
 let cCPUSettings: [CSetting] = cpuFlags.isEmpty ? [] : [.unsafeFlags(cpuFlags)]
+// One module is compiled for AVX-512 with VNNI; the kernels call it only after a run-time check.
+let avx512Flags: [String] = cpuFlags.isEmpty ? [] : ["-march=x86-64-v4", "-mavx512vnni"]
+let avx512Settings: [SwiftSetting] = avx512Flags.isEmpty ? [] : [.unsafeFlags(avx512Flags.flatMap { ["-Xcc", $0] }), .define("TERN_AVX512")]
 
 // Every Swift target gets the same CPU flags: the linker merges identical generic
 // specializations from different modules into one copy, so a module built without them could
@@ -40,7 +43,8 @@ let package = Package(
     targets: [
         .target(name: "GGUF", swiftSettings: strict),
         .target(name: "CIntrinsics", cSettings: cCPUSettings),
-        .target(name: "Kernels", dependencies: ["CIntrinsics"], swiftSettings: strict),
+        .target(name: "KernelsAVX512", dependencies: ["CIntrinsics"], swiftSettings: [.enableUpcomingFeature("ExistentialAny")] + avx512Settings),
+        .target(name: "Kernels", dependencies: ["CIntrinsics", "KernelsAVX512"], swiftSettings: strict),
         .target(name: "Tokenizer", swiftSettings: strict),
         .target(name: "ChatTemplate", swiftSettings: strict),
         .target(name: "Sampling", swiftSettings: strict),

@@ -1,4 +1,7 @@
 import CIntrinsics
+#if TERN_AVX512
+import KernelsAVX512
+#endif
 
 /// Which implementation of the dot-product kernels runs.
 public enum KernelPath: Sendable, Equatable {
@@ -14,6 +17,15 @@ public enum KernelPath: Sendable, Equatable {
         #endif
         return .portable
     }()
+
+    /// Whether this build contains the AVX-512 VNNI kernels and the CPU can run them.
+    public static var avx512Available: Bool {
+        #if TERN_AVX512
+        return avx2Available && AVX512Common.isSupported
+        #else
+        return false
+        #endif
+    }
 
     /// Whether this build contains the AVX2 path and the CPU can run it.
     public static var avx2Available: Bool {

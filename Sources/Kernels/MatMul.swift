@@ -1,11 +1,23 @@
+#if TERN_AVX512
+import KernelsAVX512
+#endif
+
 /// y = x · Wᵀ for a batch of activation rows: the linear layers of a forward pass.
 ///
 /// Decode (one row) is a matrix-vector product limited by reading the weights; prefill and
 /// batched decode reuse each weight row, while it sits in L1, for every activation row.
 public struct MatMul: Sendable {
     public let path: KernelPath
+    /// Whether the Q8_0, Q4_0 and Q4_1 kernels for one to three tokens and for tiles of eight use
+    /// AVX-512 VNNI (bit-identical to their AVX2 kernels).
+    public let usesAVX512: Bool
 
-    public init(path: KernelPath = .best) { self.path = path }
+    /// - Parameter avx512: nil picks AVX-512 when the path is AVX2 and the CPU has AVX-512 VNNI
+    ///   (`TERN_KERNELS=avx2` turns it off).
+    public init(path: KernelPath = .best, avx512: Bool? = nil) {
+        self.path = path
+        usesAVX512 = path == .avx2 && (avx512 ?? (KernelPath.avx512Available && getenvString("TERN_KERNELS") != "avx2"))
+    }
 
     /// Rows of the weight matrix handed to a thread at a time: about four claims per thread,
     /// enough to rebalance when a core is busy, few enough that claiming stays cheap.
@@ -35,6 +47,12 @@ public struct MatMul: Sendable {
                     manyTokensCommon(weights, tokens: tokens, output: output, scratch: scratch, pool: pool)
                     return
                 }
+                #if TERN_AVX512
+                if usesAVX512 && tokens < 4 {
+                    fewTokensAVX512(weights, tokens: tokens, output: output, scratch: scratch, pool: pool)
+                    return
+                }
+                #endif
                 let groupsOfFour = tokens / 4
                 pool.parallelFor(rows, chunk: Self.rowsPerChunk(rows: rows, threads: pool.threadCount)) { range in
                     for r in range {
@@ -83,14 +101,22 @@ public struct MatMul: Sendable {
     #if TERN_AVX2
     /// Prefill for Q8_0, Q4_0 and Q4_1: each thread takes a chunk of weight rows and walks the
     /// tokens in tiles of eight, so a tile's activations stay in L1 while the chunk's rows pass
-    /// over them. Results are bit-identical to the one-token kernel.
+    /// over them. Results are bit-identical to the one-token kernel, with AVX-512 or without.
     private func manyTokensCommon(_ weights: WeightMatrix, tokens: Int, output: UnsafeMutablePointer<Float>,
                                   scratch: QuantizedActivations, pool: ThreadPool) {
         let rows = weights.rows, columns = weights.columns, blocks = columns / 32
         let tiles = tokens / 8
+        let avx512 = usesAVX512
         pool.parallelFor(rows, chunk: Self.rowsPerChunk(rows: rows, threads: pool.threadCount)) { range in
             for tile in 0..<tiles {
                 let t = 8 * tile
+                if avx512 {
+                    AVX512Common.eightTokens(AVX512Common.Format(weights.type), weights: weights.base, rowStride: weights.rowStride,
+                                             rows: range, codes: scratch.codes + t * columns, codeStride: columns,
+                                             scalesByBlock: scratch.scalesByBlock + t, sumsByBlock: scratch.sumsByBlock + t,
+                                             byBlockStride: scratch.capacityRows, blocks: blocks, output: output + t * rows, outputStride: rows)
+                    continue
+                }
                 for r in range {
                     AVX2Dot.quantizedEight(weights.type, weights.row(r), codes: scratch.codes + t * columns, codeStride: columns,
                                            scales: scratch.scales + t * blocks, blockStride: blocks,
@@ -106,6 +132,24 @@ public struct MatMul: Sendable {
             }
         }
     }
+
+    #if TERN_AVX512
+    /// Decode and small batches for Q8_0, Q4_0 and Q4_1 with AVX-512, one token after another.
+    /// Not inlined: in the caller's body it slowed the AVX2 loop beside it by a third.
+    @inline(never)
+    private func fewTokensAVX512(_ weights: WeightMatrix, tokens: Int, output: UnsafeMutablePointer<Float>,
+                                 scratch: QuantizedActivations, pool: ThreadPool) {
+        let rows = weights.rows, columns = weights.columns, blocks = columns / 32
+        let format = AVX512Common.Format(weights.type)
+        pool.parallelFor(rows, chunk: Self.rowsPerChunk(rows: rows, threads: pool.threadCount)) { range in
+            for t in 0..<tokens {
+                AVX512Common.oneToken(format, weights: weights.base, rowStride: weights.rowStride, rows: range,
+                                      codes: scratch.codes + t * columns, scales: scratch.scales + t * blocks,
+                                      sums: scratch.sums + t * blocks, blocks: blocks, output: output + t * rows)
+            }
+        }
+    }
+    #endif
 
     /// Q4_K and Q5_K (the bulk of Q4_K_M and Q5_K_M files) in a loop of their own whose kernel
     /// is inlined, for the same reason as the common formats' loops.
@@ -156,3 +200,16 @@ public func referenceMatMul(_ weights: WeightMatrix, input: UnsafePointer<Float>
         }
     }
 }
+
+#if TERN_AVX512
+extension AVX512Common.Format {
+    init(_ type: WeightType) {
+        switch type {
+        case .q8_0: self = .q8_0
+        case .q4_0: self = .q4_0
+        case .q4_1: self = .q4_1
+        default: preconditionFailure("no AVX-512 kernel for \(type)")
+        }
+    }
+}
+#endif

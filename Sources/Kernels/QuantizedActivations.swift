@@ -18,6 +18,8 @@ public final class QuantizedActivations: @unchecked Sendable {
     /// (columns / 32, capacityRows) `sums` transposed: the many-token kernels read one block of
     /// several consecutive rows as one vector
     let sumsByBlock: UnsafeMutablePointer<Float>
+    /// (columns / 32, capacityRows) `scales` transposed, for the same reason
+    let scalesByBlock: UnsafeMutablePointer<Float>
 
     /// Rows below which quantizing on one thread beats waking the pool.
     static let parallelRows = 16
@@ -30,6 +32,7 @@ public final class QuantizedActivations: @unchecked Sendable {
         scales = .allocate(capacity: capacityRows * columns / 32)
         sums = .allocate(capacity: capacityRows * columns / 32)
         sumsByBlock = .allocate(capacity: capacityRows * columns / 32)
+        scalesByBlock = .allocate(capacity: capacityRows * columns / 32)
     }
 
     deinit {
@@ -37,6 +40,7 @@ public final class QuantizedActivations: @unchecked Sendable {
         scales.deallocate()
         sums.deallocate()
         sumsByBlock.deallocate()
+        scalesByBlock.deallocate()
     }
 
     @inline(__always) var blocksPerRow: Int { columns / 32 }
@@ -62,7 +66,9 @@ public final class QuantizedActivations: @unchecked Sendable {
                 // Same arithmetic as ggml's Q8_0/Q8_1 quantizers: multiply by 127/max, round to
                 // nearest even, store the scales in half precision. Greedy decoding of small
                 // models is sensitive to these last bits, and matching them reproduces llama.cpp.
-                scales[index] = Float(Float16(d))
+                let scale = Float(Float16(d))
+                scales[index] = scale
+                scalesByBlock[block * capacityRows + r] = scale
                 let sum = Float(Float16(d * Float(total)))
                 sums[index] = sum
                 sumsByBlock[block * capacityRows + r] = sum
@@ -80,9 +86,9 @@ public final class QuantizedActivations: @unchecked Sendable {
         var amax = SIMD8<Float>()
         for i in stride(from: 0, to: 32, by: 8) {
             let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-            amax = pointwiseMax(amax, pointwiseMax(v, -v))
+            amax = lanewiseMax(amax, lanewiseMax(v, -v))
         }
-        let maxMagnitude = amax.max()
+        let maxMagnitude = horizontalMax(amax)
         let id: Float = maxMagnitude != 0 ? 127 / maxMagnitude : 0
         var total: Int32 = 0
         for i in 0..<32 {
@@ -103,7 +109,7 @@ public final class QuantizedActivations: @unchecked Sendable {
         let signBit = _mm256_set1_ps(-0.0)
         let amax = _mm256_max_ps(_mm256_max_ps(_mm256_andnot_ps(signBit, v0), _mm256_andnot_ps(signBit, v1)),
                                  _mm256_max_ps(_mm256_andnot_ps(signBit, v2), _mm256_andnot_ps(signBit, v3)))
-        let maxMagnitude = amax.max()
+        let maxMagnitude = horizontalMax(amax)
         let id: Float = maxMagnitude != 0 ? 127 / maxMagnitude : 0
         let scale = _mm256_set1_ps(id)
         let i0 = _mm256_cvtps_epi32(_mm256_mul_ps(v0, scale)), i1 = _mm256_cvtps_epi32(_mm256_mul_ps(v1, scale))

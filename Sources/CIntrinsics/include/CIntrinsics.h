@@ -1,5 +1,5 @@
 // Exposes the x86 SIMD intrinsics to Swift. Kernel logic stays in Swift; this header only
-// makes `_mm256_*` callable and reports whether the module was compiled with AVX2+FMA+F16C.
+// makes `_mm256_*` (and, in the AVX-512 module, `_mm512_*`) callable and reports whether the module was compiled with AVX2+FMA+F16C.
 #ifndef TERN_CINTRINSICS_H
 #define TERN_CINTRINSICS_H
 
@@ -12,6 +12,10 @@
 
 /// 1 when the CPU running this process supports AVX2, FMA and F16C.
 int tern_cpu_supports_avx2(void);
+
+/// 1 when the CPU running this process supports AVX-512 F, BW and VL with VNNI (and the OS
+/// saves the AVX-512 registers).
+int tern_cpu_supports_avx512vnni(void);
 
 /// A spin-wait hint (x86 `pause`), so spinning threads yield pipeline resources to a sibling.
 static inline void tern_cpu_relax(void) {
