@@ -28,18 +28,22 @@ public enum AVX512Common {
                                    codes: UnsafePointer<Int8>, codeStride: Int,
                                    scalesByBlock: UnsafePointer<Float>, sumsByBlock: UnsafePointer<Float>, byBlockStride: Int,
                                    blocks: Int, output: UnsafeMutablePointer<Float>, outputStride: Int) {
-        var r = rows.lowerBound
-        while r + 2 <= rows.upperBound {
-            twoRows(format, weights + r * rowStride, weights + (r + 1) * rowStride, codes: codes, codeStride: codeStride,
-                    scalesByBlock: scalesByBlock, sumsByBlock: sumsByBlock, byBlockStride: byBlockStride, blocks: blocks,
-                    output: output + r, outputStride: outputStride, writeSecond: true)
-            r += 2
+        // One loop per format, so that the format is a constant inside each.
+        @inline(__always) func allRows(_ format: Format) {
+            var r = rows.lowerBound
+            while r < rows.upperBound {
+                let second = r + 1 < rows.upperBound
+                let row0 = weights + r * rowStride
+                twoRows(format, row0, second ? row0 + rowStride : row0, codes: codes, codeStride: codeStride,
+                        scalesByBlock: scalesByBlock, sumsByBlock: sumsByBlock, byBlockStride: byBlockStride, blocks: blocks,
+                        output: output + r, outputStride: outputStride, writeSecond: second)
+                r += 2
+            }
         }
-        if r < rows.upperBound {
-            let row = weights + r * rowStride
-            twoRows(format, row, row, codes: codes, codeStride: codeStride,
-                    scalesByBlock: scalesByBlock, sumsByBlock: sumsByBlock, byBlockStride: byBlockStride, blocks: blocks,
-                    output: output + r, outputStride: outputStride, writeSecond: false)
+        switch format {
+        case .q8_0: allRows(.q8_0)
+        case .q4_0: allRows(.q4_0)
+        case .q4_1: allRows(.q4_1)
         }
     }
 

@@ -15,8 +15,10 @@ extension AVX512Common {
         switch format {
         case .q8_0:
             for r in rows { output[r] = q8_0Row(weights + r * rowStride, codes, scales, blocks: blocks) }
-        case .q4_0, .q4_1:
-            for r in rows { output[r] = q4Row(format, weights + r * rowStride, codes, scales, sums, blocks: blocks) }
+        case .q4_0:
+            for r in rows { output[r] = q4Row(.q4_0, weights + r * rowStride, codes, scales, sums, blocks: blocks) }
+        case .q4_1:
+            for r in rows { output[r] = q4Row(.q4_1, weights + r * rowStride, codes, scales, sums, blocks: blocks) }
         }
     }
 
