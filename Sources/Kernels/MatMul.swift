@@ -8,8 +8,8 @@ import KernelsAVX512
 /// batched decode reuse each weight row, while it sits in L1, for every activation row.
 public struct MatMul: Sendable {
     public let path: KernelPath
-    /// Whether the Q8_0, Q4_0 and Q4_1 kernels for one to three tokens and for tiles of eight use
-    /// AVX-512 VNNI (bit-identical to their AVX2 kernels).
+    /// Whether the AVX-512 kernels run: VNNI for Q8_0, Q4_0 and Q4_1 (one to three tokens and
+    /// tiles of eight, bit-identical to the AVX2 kernels), FMA tiles for F32, F16 and BF16.
     public let usesAVX512: Bool
 
     /// - Parameter avx512: nil picks AVX-512 when the path is AVX2 and the CPU has AVX-512 VNNI
@@ -87,6 +87,18 @@ public struct MatMul: Sendable {
                 }
             }
         } else {
+            #if TERN_AVX512
+            if usesAVX512 {
+                floatAVX512(weights, input: input, tokens: tokens, output: output, pool: pool)
+                return
+            }
+            #endif
+            #if TERN_AVX2
+            if path == .avx2 && tokens >= 4 {
+                floatTokensInFours(weights, input: input, tokens: tokens, output: output, pool: pool)
+                return
+            }
+            #endif
             pool.parallelFor(rows, chunk: Self.rowsPerChunk(rows: rows, threads: pool.threadCount)) { range in
                 for r in range {
                     let row = weights.row(r)
@@ -97,6 +109,48 @@ public struct MatMul: Sendable {
             }
         }
     }
+
+    #if TERN_AVX512
+    /// F32, F16 and BF16 with AVX-512, every token count (a token's result does not depend on
+    /// its batch).
+    @inline(never)
+    private func floatAVX512(_ weights: WeightMatrix, input: UnsafePointer<Float>, tokens: Int,
+                             output: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+        let format: AVX512Float.Format = switch weights.type {
+        case .f32: .f32
+        case .f16: .f16
+        default: .bf16
+        }
+        pool.parallelFor(weights.rows, chunk: Self.rowsPerChunk(rows: weights.rows, threads: pool.threadCount)) { range in
+            AVX512Float.matmul(format, weights: weights.base, rowStride: weights.rowStride, rows: range, x: input,
+                               tokens: tokens, columns: weights.columns, output: output, outputStride: weights.rows)
+        }
+    }
+    #endif
+
+    #if TERN_AVX2
+    /// Prefill for F32, F16 and BF16: tokens in groups of four share each widened weight vector;
+    /// a group's activations stay in L1 while the thread's chunk of rows passes over them.
+    /// Bit-identical to one token at a time.
+    @inline(never)
+    private func floatTokensInFours(_ weights: WeightMatrix, input: UnsafePointer<Float>, tokens: Int,
+                                    output: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+        let rows = weights.rows, columns = weights.columns, type = weights.type
+        let groups = tokens / 4
+        pool.parallelFor(rows, chunk: Self.rowsPerChunk(rows: rows, threads: pool.threadCount)) { range in
+            for g in 0..<groups {
+                let t = 4 * g
+                for r in range {
+                    AVX2Dot.floatFour(type, weights.row(r), input + t * columns, xStride: columns, count: columns,
+                                      output: output + t * rows + r, outputStride: rows)
+                }
+            }
+            for t in (4 * groups)..<tokens {
+                for r in range { output[t * rows + r] = AVX2Dot.float(type, weights.row(r), input + t * columns, count: columns) }
+            }
+        }
+    }
+    #endif
 
     #if TERN_AVX2
     /// Prefill for Q8_0, Q4_0 and Q4_1: each thread takes a chunk of weight rows and walks the

@@ -97,11 +97,11 @@ struct MatMulTests {
     }
 }
 
-/// Prefill groups tokens four or eight at a time; each token's result must not depend on its
+/// Prefill groups tokens four, six or eight at a time; each token's result must not depend on its
 /// group, with the AVX2 eight-token kernel and with the AVX-512 one (where the CPU has it).
 struct GroupedTokenKernelTests {
     @Test(.enabled(if: KernelPath.avx2Available),
-          arguments: [WeightType.q8_0, .q4_0, .q4_1], [5, 9, 21, 37])
+          arguments: [WeightType.q8_0, .q4_0, .q4_1, .f32, .f16, .bf16], [5, 9, 21, 37])
     func groupedTokensMatchOneAtATime(type: WeightType, tokens: Int) {
         let rows = 37, columns = 96
         var random = TestRandom(seed: 99)

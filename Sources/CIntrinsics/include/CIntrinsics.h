@@ -17,6 +17,11 @@ int tern_cpu_supports_avx2(void);
 /// saves the AVX-512 registers).
 int tern_cpu_supports_avx512vnni(void);
 
+/// Asks for the cache line at `p` ahead of its use (read, keep in all levels).
+static inline void tern_prefetch(const void *p) {
+    __builtin_prefetch(p, 0, 3);
+}
+
 /// A spin-wait hint (x86 `pause`), so spinning threads yield pipeline resources to a sibling.
 static inline void tern_cpu_relax(void) {
 #if defined(__x86_64__)
