@@ -62,7 +62,12 @@ final class EngineLoop: @unchecked Sendable {
         guard configuration.scheduler.maxBatchedTokens <= model.maxBatchTokens else {
             throw .invalidRequest("max batched tokens \(configuration.scheduler.maxBatchedTokens) exceeds the model's batch capacity \(model.maxBatchTokens)")
         }
-        kv = model.makeKVStorage(blockCount: configuration.kvBlocks, blockSize: configuration.blockSize)
+        do {
+            kv = try model.makeKVStorage(blockCount: configuration.kvBlocks, blockSize: configuration.blockSize,
+                                         elementType: configuration.kvType)
+        } catch {
+            throw .invalidRequest(error.description)
+        }
         do {
             var blocks = try BlockManager(blockCount: configuration.kvBlocks, blockSize: configuration.blockSize)
             blocks.prefixCaching = configuration.prefixCaching
@@ -72,7 +77,7 @@ final class EngineLoop: @unchecked Sendable {
         }
         logitsScratch = [Float](repeating: 0, count: model.configuration.vocabularySize)
         swapBytes = max(0, configuration.swapBytes)
-        bytesPerToken = KVStorage.bytesPerSlot(layers: kv.layers, kvHeads: kv.kvHeads, headSize: kv.headSize)
+        bytesPerToken = KVStorage.bytesPerSlot(layers: kv.layers, kvHeads: kv.kvHeads, headSize: kv.headSize, elementType: kv.elementType)
         // Starting guesses until steps are measured: prefill at 1 ms a token, copies at 4 GB/s
         // each way.
         scheduler.preemptionCosts = PreemptionCostModel(recomputeSecondsPerToken: 1e-3,

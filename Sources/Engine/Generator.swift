@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 import KVCache
 import Model
 import Sampling
@@ -19,16 +20,37 @@ public final class Generator {
     private var batch = ForwardBatch()
     private var logitsCopy: [Float]
 
+    /// A generator with a half-precision KV cache.
     /// - Parameter contextLength: positions this generator can hold (defaults to the model's).
-    public init(bundle: ModelBundle, contextLength: Int? = nil, blockSize: Int = 16) {
+    public convenience init(bundle: ModelBundle, contextLength: Int? = nil, blockSize: Int = 16) {
+        let blockCount = Self.blockCount(bundle, contextLength, blockSize)
+        self.init(bundle: bundle, kv: bundle.model.makeKVStorage(blockCount: blockCount, blockSize: blockSize))
+    }
+
+    /// A generator whose KV cache holds `kvType` elements; throws when that type cannot hold the
+    /// model's head size.
+    public convenience init(bundle: ModelBundle, contextLength: Int? = nil, blockSize: Int = 16, kvType: KVElementType) throws(EngineError) {
+        let blockCount = Self.blockCount(bundle, contextLength, blockSize)
+        let kv: KVStorage
+        do {
+            kv = try bundle.model.makeKVStorage(blockCount: blockCount, blockSize: blockSize, elementType: kvType)
+        } catch {
+            throw .invalidRequest(error.description)
+        }
+        self.init(bundle: bundle, kv: kv)
+    }
+
+    private init(bundle: ModelBundle, kv: KVStorage) {
         self.bundle = bundle
-        let configuration = bundle.model.configuration
-        let length = min(contextLength ?? configuration.contextLength, configuration.contextLength)
-        let blockCount = (length + blockSize - 1) / blockSize
-        kv = bundle.model.makeKVStorage(blockCount: blockCount, blockSize: blockSize)
-        allocator = BlockAllocator(blockCount: blockCount)
-        blocks = SequenceBlocks(blockSize: blockSize)
-        logitsCopy = [Float](repeating: 0, count: configuration.vocabularySize)
+        self.kv = kv
+        allocator = BlockAllocator(blockCount: kv.blockCount)
+        blocks = SequenceBlocks(blockSize: kv.blockSize)
+        logitsCopy = [Float](repeating: 0, count: bundle.model.configuration.vocabularySize)
+    }
+
+    private static func blockCount(_ bundle: ModelBundle, _ contextLength: Int?, _ blockSize: Int) -> Int {
+        let modelLength = bundle.model.configuration.contextLength
+        return (min(contextLength ?? modelLength, modelLength) + blockSize - 1) / blockSize
     }
 
     /// Positions the cache can hold.

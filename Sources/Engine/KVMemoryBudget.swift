@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 import KVCache
 import Model
 
@@ -34,10 +35,11 @@ public enum KVMemoryBudget: Sendable, Equatable {
         }
     }
 
-    /// KV blocks of `blockSize` positions that fit in the budget for `configuration`'s model.
-    public func blockCount(for configuration: ModelConfiguration, blockSize: Int) -> Int {
+    /// KV blocks of `blockSize` positions, stored as `elementType`, that fit in the budget for
+    /// `configuration`'s model.
+    public func blockCount(for configuration: ModelConfiguration, blockSize: Int, elementType: KVElementType = .f16) -> Int {
         let perBlock = blockSize * KVStorage.bytesPerSlot(layers: configuration.layers, kvHeads: configuration.kvHeads,
-                                                          headSize: configuration.headSize)
+                                                          headSize: configuration.headSize, elementType: elementType)
         return byteCount / perBlock
     }
 }

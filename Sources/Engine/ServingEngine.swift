@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 import KVCache
 import Model
 import Sampling
@@ -33,14 +34,17 @@ public final class ServingEngine: Sendable {
         public var swapBytes: Int
         /// Reuse computed blocks across requests with the same prefix.
         public var prefixCaching: Bool
+        /// How keys and values are stored: half precision, or Q8_0 for ~1.9x the tokens per byte.
+        public var kvType: KVElementType
 
         public init(scheduler: SchedulerConfig = SchedulerConfig(), kvBlocks: Int = 1024, blockSize: Int = 16, swapBytes: Int = 0,
-                    prefixCaching: Bool = true) {
+                    prefixCaching: Bool = true, kvType: KVElementType = .f16) {
             self.scheduler = scheduler
             self.kvBlocks = kvBlocks
             self.blockSize = blockSize
             self.swapBytes = swapBytes
             self.prefixCaching = prefixCaching
+            self.kvType = kvType
         }
     }
 

@@ -1,34 +1,67 @@
 import Foundation
 
 /// Where one layer's keys and values live: a pool of fixed-size blocks, each holding
-/// `blockSize` token slots of `kvHeads × headSize` half-precision values.
+/// `blockSize` token slots of `kvHeads` rows of `headSize` elements, stored as `elementType`.
 ///
-/// keys, values: (blocks, blockSize, kvHeads, headSize) Float16
+/// keyBytes, valueBytes: (blocks, blockSize, kvHeads, rowBytes) bytes; a row is `headSize`
+/// Float16 values (f16) or `headSize / 32` Q8_0 blocks (q8_0).
 public struct PagedKV: @unchecked Sendable {
-    public let keys: UnsafeMutablePointer<Float16>
-    public let values: UnsafeMutablePointer<Float16>
+    public let keyBytes: UnsafeMutableRawPointer
+    public let valueBytes: UnsafeMutableRawPointer
+    public let elementType: KVElementType
     public let blockSize: Int
     public let kvHeads: Int
     public let headSize: Int
+    /// Bytes of one (slot, head) row.
+    public let rowBytes: Int
 
-    public init(keys: UnsafeMutablePointer<Float16>, values: UnsafeMutablePointer<Float16>, blockSize: Int, kvHeads: Int, headSize: Int) {
-        self.keys = keys
-        self.values = values
+    /// A view of rows of `elementType`; `elementType.supports(headSize:)` must hold.
+    public init(keyBytes: UnsafeMutableRawPointer, valueBytes: UnsafeMutableRawPointer, elementType: KVElementType,
+                blockSize: Int, kvHeads: Int, headSize: Int) {
+        precondition(elementType.supports(headSize: headSize), "\(elementType) KV cannot hold heads of \(headSize)")
+        self.keyBytes = keyBytes
+        self.valueBytes = valueBytes
+        self.elementType = elementType
         self.blockSize = blockSize
         self.kvHeads = kvHeads
         self.headSize = headSize
+        rowBytes = elementType.rowBytes(headSize: headSize)
     }
 
-    /// Element offset of (slot, head), where slot = block · blockSize + offset in block.
+    /// A half-precision view.
+    public init(keys: UnsafeMutablePointer<Float16>, values: UnsafeMutablePointer<Float16>, blockSize: Int, kvHeads: Int, headSize: Int) {
+        self.init(keyBytes: UnsafeMutableRawPointer(keys), valueBytes: UnsafeMutableRawPointer(values), elementType: .f16,
+                  blockSize: blockSize, kvHeads: kvHeads, headSize: headSize)
+    }
+
+    /// The keys as Float16 elements; meaningful for `.f16` storage only.
+    public var keys: UnsafeMutablePointer<Float16> { keyBytes.assumingMemoryBound(to: Float16.self) }
+    /// The values as Float16 elements; meaningful for `.f16` storage only.
+    public var values: UnsafeMutablePointer<Float16> { valueBytes.assumingMemoryBound(to: Float16.self) }
+
+    /// Element offset of (slot, head) in `.f16` storage, where slot = block · blockSize + offset in block.
     @inline(__always)
     public func offset(slot: Int, head: Int) -> Int { (slot * kvHeads + head) * headSize }
 
-    /// Stores one token's keys and values, (kvHeads, headSize) floats each, into `slot`.
-    public func store(slot: Int, keys k: UnsafePointer<Float>, values v: UnsafePointer<Float>) {
-        let base = offset(slot: slot, head: 0)
-        for i in 0..<kvHeads * headSize {
-            keys[base + i] = Float16(k[i])
-            values[base + i] = Float16(v[i])
+    /// Byte offset of the (slot, head) row, for any element type.
+    @inline(__always)
+    public func rowOffset(slot: Int, head: Int) -> Int { (slot * kvHeads + head) * rowBytes }
+
+    /// Stores one token's keys and values, (kvHeads, headSize) floats each, into `slot`
+    /// (quantized to Q8_0 for `.q8_0` storage).
+    public func store(slot: Int, keys k: UnsafePointer<Float>, values v: UnsafePointer<Float>, path: KernelPath = .best) {
+        switch elementType {
+        case .f16:
+            let base = offset(slot: slot, head: 0)
+            for i in 0..<kvHeads * headSize {
+                keys[base + i] = Float16(k[i])
+                values[base + i] = Float16(v[i])
+            }
+        case .q8_0:
+            // A slot's rows are contiguous and each is whole blocks, so the slot is one run of blocks.
+            let base = rowOffset(slot: slot, head: 0)
+            KVQ8Codec.quantize(k, count: kvHeads * headSize, into: keyBytes + base, path: path)
+            KVQ8Codec.quantize(v, count: kvHeads * headSize, into: valueBytes + base, path: path)
         }
     }
 }
@@ -42,7 +75,8 @@ public enum Attention {
 
     /// Attends `heads` query heads of one token to the first `contextLength` positions of a
     /// sequence whose block table is `blockTable`. Query heads share key/value heads in groups
-    /// of `heads / kv.kvHeads` (grouped-query attention).
+    /// of `heads / kv.kvHeads` (grouped-query attention). `path` picks how Q8_0 rows are
+    /// converted; half-precision rows use plain SIMD either way.
     ///
     /// - Parameters:
     ///   - query: (heads, headSize)
@@ -50,7 +84,12 @@ public enum Attention {
     ///   - kvHead: the key/value head to process, with its group of query heads; call once per head
     public static func attend(query: UnsafePointer<Float>, heads: Int, kvHead: Int, kv: PagedKV,
                               blockTable: UnsafePointer<Int32>, contextLength: Int, scale: Float,
-                              output: UnsafeMutablePointer<Float>) {
+                              output: UnsafeMutablePointer<Float>, path: KernelPath = .best) {
+        if kv.elementType == .q8_0 {
+            attendQ8(query: query, heads: heads, kvHead: kvHead, kv: kv, blockTable: blockTable, contextLength: contextLength,
+                     scale: scale, output: output, path: path)
+            return
+        }
         let group = heads / kv.kvHeads
         let d = kv.headSize
         let firstHead = kvHead * group
@@ -74,23 +113,8 @@ public enum Attention {
                         scores[g * tile + j] = scale * dotHalf(query + (firstHead + g) * d, k, count: d)
                     }
                 }
-                for g in 0..<group {
-                    let row = scores + g * tile
-                    var tileMax = -Float.infinity
-                    for j in 0..<count { tileMax = max(tileMax, row[j]) }
-                    let newMax = max(runningMax[g], tileMax)
-                    let correction = exp(runningMax[g] - newMax)
-                    let out = output + (firstHead + g) * d
-                    if correction != 1 { for i in 0..<d { out[i] *= correction } }
-                    var sum = runningSum[g] * correction
-                    for j in 0..<count {
-                        let p = exp(row[j] - newMax)
-                        sum += p
-                        row[j] = p
-                    }
-                    runningMax[g] = newMax
-                    runningSum[g] = sum
-                }
+                updateRunningSoftmax(scores: scores, count: count, group: group, runningMax: runningMax, runningSum: runningSum,
+                                     outputs: output + firstHead * d, headSize: d)
                 for j in 0..<count {
                     let position = start + j
                     let slot = Int(blockTable[position / kv.blockSize]) * kv.blockSize + position % kv.blockSize
@@ -106,6 +130,32 @@ public enum Attention {
                 let inverse = 1 / runningSum[g]
                 for i in 0..<d { out[i] *= inverse }
             }
+        }
+    }
+
+    /// One online-softmax step over a tile of `count` scores per query head (scores: (group,
+    /// tile)): new running max and normaliser, the heads' outputs (group, headSize) rescaled to
+    /// the new max, and the scores replaced by their weights e^(score − max).
+    @inline(__always)
+    static func updateRunningSoftmax(scores: UnsafeMutablePointer<Float>, count: Int, group: Int,
+                                     runningMax: UnsafeMutablePointer<Float>, runningSum: UnsafeMutablePointer<Float>,
+                                     outputs: UnsafeMutablePointer<Float>, headSize d: Int) {
+        for g in 0..<group {
+            let row = scores + g * tile
+            var tileMax = -Float.infinity
+            for j in 0..<count { tileMax = max(tileMax, row[j]) }
+            let newMax = max(runningMax[g], tileMax)
+            let correction = exp(runningMax[g] - newMax)
+            let out = outputs + g * d
+            if correction != 1 { for i in 0..<d { out[i] *= correction } }
+            var sum = runningSum[g] * correction
+            for j in 0..<count {
+                let p = exp(row[j] - newMax)
+                sum += p
+                row[j] = p
+            }
+            runningMax[g] = newMax
+            runningSum[g] = sum
         }
     }
 

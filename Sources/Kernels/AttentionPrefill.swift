@@ -1,7 +1,7 @@
 /// Causal attention for a tile of consecutive query tokens of one sequence (prefill), in the
-/// FlashAttention-2 manner: each tile of keys and values is converted from half precision once
-/// and used by every query row of the tile (the tile's tokens × the query heads sharing one
-/// key/value head), with the online softmax kept per row.
+/// FlashAttention-2 manner: each tile of keys and values is converted to floats (from half
+/// precision or Q8_0) once and used by every query row of the tile (the tile's tokens × the
+/// query heads sharing one key/value head), with the online softmax kept per row.
 ///
 /// Queries are held transposed, (headSize, rows), so the scores of one key against all rows are
 /// a few vector FMAs per dimension and the softmax bookkeeping (running max, normaliser,
@@ -22,14 +22,15 @@ extension Attention {
     /// - Parameters:
     ///   - queries: first token's (heads, headSize) queries; token t at `queries + t * queryStride`
     ///   - output: first token's (heads, headSize) output; token t at `output + t * outputStride`
+    ///   - path: how Q8_0 rows are converted to floats (half-precision rows use plain SIMD either way)
     public static func attendTile(queries: UnsafePointer<Float>, queryStride: Int, count: Int, firstPosition: Int,
                                   heads: Int, kvHead: Int, kv: PagedKV, blockTable: UnsafePointer<Int32>, scale: Float,
-                                  output: UnsafeMutablePointer<Float>, outputStride: Int) {
+                                  output: UnsafeMutablePointer<Float>, outputStride: Int, path: KernelPath = .best) {
         let group = heads / kv.kvHeads, d = kv.headSize
         guard d % 8 == 0 else {
             for t in 0..<count {
                 attend(query: queries + t * queryStride, heads: heads, kvHead: kvHead, kv: kv, blockTable: blockTable,
-                       contextLength: firstPosition + t + 1, scale: scale, output: output + t * outputStride)
+                       contextLength: firstPosition + t + 1, scale: scale, output: output + t * outputStride, path: path)
             }
             return
         }
@@ -66,9 +67,16 @@ extension Attention {
                 for j in 0..<n {
                     let position = start + j
                     let slot = Int(blockTable[position / kv.blockSize]) * kv.blockSize + position % kv.blockSize
-                    let offset = kv.offset(slot: slot, head: kvHead)
-                    convertHalves(kv.keys + offset, into: keys + j * d, count: d)
-                    convertHalves(kv.values + offset, into: values + j * d, count: d)
+                    switch kv.elementType {
+                    case .f16:
+                        let offset = kv.offset(slot: slot, head: kvHead)
+                        convertHalves(kv.keys + offset, into: keys + j * d, count: d)
+                        convertHalves(kv.values + offset, into: values + j * d, count: d)
+                    case .q8_0:
+                        let row = kv.rowOffset(slot: slot, head: kvHead)
+                        KVQ8Codec.dequantize(kv.keyBytes + row, count: d, into: keys + j * d, path: path)
+                        KVQ8Codec.dequantize(kv.valueBytes + row, count: d, into: values + j * d, path: path)
+                    }
                 }
                 computeScores(keys: keys, keyCount: n, transposed: transposed, headSize: d, vectors: vectors, scores: scores)
                 // Causal mask: key `position` is hidden from tokens before it, the first

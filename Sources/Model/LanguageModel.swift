@@ -33,10 +33,17 @@ public final class LanguageModel: @unchecked Sendable {
         matmul = MatMul(path: kernelPath)
     }
 
-    /// A KV storage sized for this model.
+    /// A half-precision KV storage sized for this model.
     public func makeKVStorage(blockCount: Int, blockSize: Int = 16) -> KVStorage {
         KVStorage(layers: configuration.layers, blockCount: blockCount, blockSize: blockSize,
                   kvHeads: configuration.kvHeads, headSize: configuration.headSize)
+    }
+
+    /// A KV storage of `elementType` sized for this model; throws when the type cannot hold
+    /// this model's head size.
+    public func makeKVStorage(blockCount: Int, blockSize: Int = 16, elementType: KVElementType) throws(KVStorageError) -> KVStorage {
+        try KVStorage(layers: configuration.layers, blockCount: blockCount, blockSize: blockSize,
+                      kvHeads: configuration.kvHeads, headSize: configuration.headSize, elementType: elementType)
     }
 
     /// Runs the batch and returns the logits of `batch.logitIndices`:
@@ -86,7 +93,7 @@ public final class LanguageModel: @unchecked Sendable {
                     let cos = b.ropeCos + t * ropeHalf, sin = b.ropeSin + t * ropeHalf
                     rope.apply(q, heads: c.heads, headSize: c.headSize, cos: cos, sin: sin)
                     rope.apply(k, heads: c.kvHeads, headSize: c.headSize, cos: cos, sin: sin)
-                    layerKV.store(slot: b.slots[t], keys: k, values: v)
+                    layerKV.store(slot: b.slots[t], keys: k, values: v, path: matmul.path)
                 }
             }
             attend(batch, tileCount: tileCount, kv: layerKV, scale: scale)
@@ -172,12 +179,12 @@ public final class LanguageModel: @unchecked Sendable {
                         if count == 1 {
                             Attention.attend(query: b.query + first * qSize, heads: c.heads, kvHead: head, kv: kv,
                                              blockTable: table.baseAddress!, contextLength: b.positions[first] + 1,
-                                             scale: scale, output: b.attention + first * qSize)
+                                             scale: scale, output: b.attention + first * qSize, path: matmul.path)
                         } else {
                             Attention.attendTile(queries: b.query + first * qSize, queryStride: qSize, count: count,
                                                  firstPosition: b.positions[first], heads: c.heads, kvHead: head, kv: kv,
                                                  blockTable: table.baseAddress!, scale: scale,
-                                                 output: b.attention + first * qSize, outputStride: qSize)
+                                                 output: b.attention + first * qSize, outputStride: qSize, path: matmul.path)
                         }
                     }
                 }

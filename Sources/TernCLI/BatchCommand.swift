@@ -22,6 +22,7 @@ struct BatchCommand: ParsableCommand {
     @Option(name: .customLong("max-batched-tokens"), help: "Tokens computed per engine step.") var maxBatchedTokens = 512
     @Option(name: .customLong("block-size"), help: "Token slots per KV block.") var blockSize = 16
     @Option(name: .customLong("kv-blocks"), help: "KV blocks in the pool (default: room for every request at full length).") var kvBlocks: Int?
+    @OptionGroup var kvTypeOptions: KVTypeOptions
     @Option(help: "Seed of the synthetic prompts.") var seed: UInt64 = 1
     @Flag(name: .customLong("no-baseline"), help: "Skip the single-request run.") var noBaseline = false
     @Flag(help: "Print one JSON object instead of text.") var json = false
@@ -50,7 +51,7 @@ struct BatchCommand: ParsableCommand {
             do {
                 engine = try ServingEngine(bundle: bundle, configuration: .init(
                     scheduler: SchedulerConfig(maxBatchedTokens: maxBatchedTokens, maxRunning: maxRunning ?? requests),
-                    kvBlocks: blocks, blockSize: blockSize, prefixCaching: !noPrefixCaching))
+                    kvBlocks: blocks, blockSize: blockSize, prefixCaching: !noPrefixCaching, kvType: kvTypeOptions.kvType))
             } catch {
                 throw CLIError("\(error)")
             }
@@ -63,7 +64,7 @@ struct BatchCommand: ParsableCommand {
             }
             let batch = try BatchRun.measure(engine: engine, prompts: batchPrompts, parameters: parameters)
             let slotBytes = KVStorage.bytesPerSlot(layers: bundle.model.configuration.layers, kvHeads: bundle.model.configuration.kvHeads,
-                                                   headSize: bundle.model.configuration.headSize)
+                                                   headSize: bundle.model.configuration.headSize, elementType: kvTypeOptions.kvType)
             let report = BatchReport(requests: requests, promptTokens: batchPrompts.reduce(0) { $0 + $1.count },
                                      sharedPrefixTokens: workload.sharedPrefixTokens, prefixCaching: !noPrefixCaching,
                                      batch: batch, baseline: baseline, poolBytes: blocks * blockSize * slotBytes, slotBytes: slotBytes)

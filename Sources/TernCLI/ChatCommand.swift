@@ -11,12 +11,14 @@ struct ChatCommand: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @Option(help: "A system message.") var system: String?
     @OptionGroup var samplingOptions: SamplingOptions
+    @OptionGroup var kvTypeOptions: KVTypeOptions
     @Argument(help: "The user message. Omit it for an interactive session (end with an empty line or Ctrl-D).") var message: String?
 
     func run() throws {
         try reportingErrors {
             let bundle = try modelOptions.load()
-            let generator = Generator(bundle: bundle)
+            let generator: Generator
+            do { generator = try Generator(bundle: bundle, kvType: kvTypeOptions.kvType) } catch { throw CLIError("\(error)") }
             var history: [ChatMessage] = system.map { [ChatMessage(role: "system", content: $0)] } ?? []
             func turn(_ text: String) throws(CLIError) {
                 history.append(ChatMessage(role: "user", content: text))

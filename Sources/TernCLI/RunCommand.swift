@@ -8,12 +8,14 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @Option(help: "The prompt text (special tokens such as <|im_start|> are recognised).") var prompt: String
     @OptionGroup var samplingOptions: SamplingOptions
+    @OptionGroup var kvTypeOptions: KVTypeOptions
     @Flag(help: "Print one JSON object with ids, text, finish reason and timings instead of streaming.") var json = false
 
     func run() throws {
         try reportingErrors {
             let bundle = try modelOptions.load()
-            let generator = Generator(bundle: bundle)
+            let generator: Generator
+            do { generator = try Generator(bundle: bundle, kvType: kvTypeOptions.kvType) } catch { throw CLIError("\(error)") }
             let promptIDs = bundle.tokenizer.encode(prompt, addSpecial: true, parseSpecial: true)
             let result: GenerationResult
             do {

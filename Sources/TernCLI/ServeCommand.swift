@@ -28,6 +28,7 @@ struct ServeCommand: ParsableCommand {
     var kvMemory: String?
     @Option(name: .customLong("kv-blocks"), help: "KV cache blocks of 16 positions; overrides --kv-memory (default: room for --max-running full sequences, capped at 1 GiB).")
     var kvBlocks: Int?
+    @OptionGroup var kvTypeOptions: KVTypeOptions
     @Option(name: .customLong("shutdown-timeout"), help: "Seconds requests in flight may take to finish after SIGTERM/SIGINT before they are aborted.")
     var shutdownTimeout: Double = 30
     @Option(help: "Admission order: fcfs, priority or fair (round-robin over 'user').") var policy: Policy = .fcfs
@@ -101,12 +102,13 @@ struct ServeCommand: ParsableCommand {
         let bundle = try loadModel(path: path)
         let model = bundle.model.configuration
         let context = min(model.contextLength, maxModelLength ?? Int.max)
-        let slotBytes = KVStorage.bytesPerSlot(layers: model.layers, kvHeads: model.kvHeads, headSize: model.headSize)
+        let kvType = kvTypeOptions.kvType
+        let slotBytes = KVStorage.bytesPerSlot(layers: model.layers, kvHeads: model.kvHeads, headSize: model.headSize, elementType: kvType)
         let blocks: Int
         if let kvBlocks {
             blocks = kvBlocks
         } else if let kvMemory, let budget = KVMemoryBudget(kvMemory) {
-            blocks = budget.blockCount(for: model, blockSize: Self.blockSize)
+            blocks = budget.blockCount(for: model, blockSize: Self.blockSize, elementType: kvType)
             guard blocks >= 1 else {
                 throw CLIError("--kv-memory \(kvMemory) is \(budget.byteCount) bytes, less than one KV block of \(Self.blockSize) positions (\(Self.blockSize * slotBytes) bytes)")
             }
@@ -116,13 +118,13 @@ struct ServeCommand: ParsableCommand {
         let engineConfiguration = ServingEngine.Configuration(
             scheduler: SchedulerConfig(maxBatchedTokens: maxBatchedTokens, maxRunning: maxRunning, policy: policy.scheduling,
                                        preemption: preemption.mode),
-            kvBlocks: blocks, blockSize: Self.blockSize, swapBytes: KVMemoryBudget(swapSpace)?.byteCount ?? 0)
+            kvBlocks: blocks, blockSize: Self.blockSize, swapBytes: KVMemoryBudget(swapSpace)?.byteCount ?? 0, kvType: kvType)
         let engine: ServingEngine
         do { engine = try ServingEngine(bundle: bundle, configuration: engineConfiguration) } catch { throw CLIError("\(error)") }
         let kvMiB = Double(blocks * Self.blockSize * slotBytes) / Double(1 << 20)
         return ServerRuntime.LoadedEngine(engine: engine, contextLength: min(context, blocks * Self.blockSize), details: [
             "path": bundle.path,
-            "kv_cache": String(format: "%.1f MiB reserved (%d blocks of %d)", kvMiB, blocks, Self.blockSize),
+            "kv_cache": String(format: "%.1f MiB reserved (%d blocks of %d, ", kvMiB, blocks, Self.blockSize) + "\(kvType.rawValue))",
             "api_key": apiKeyRequired ? "required" : "none",
         ])
     }
