@@ -71,7 +71,7 @@ public struct MatMul: Sendable {
                 }
                 return
             }
-            if path == .avx2 && (weights.type == .q4_K || weights.type == .q5_K) {
+            if path == .avx2 && AVX2Dot.hasKQuantKernel(weights.type) {
                 kQuantRows(weights, tokens: tokens, output: output, scratch: scratch, pool: pool)
                 return
             }
@@ -205,20 +205,13 @@ public struct MatMul: Sendable {
     }
     #endif
 
-    /// Q4_K and Q5_K (the bulk of Q4_K_M and Q5_K_M files) in a loop of their own whose kernel
-    /// is inlined, for the same reason as the common formats' loops.
+    /// Q4_K, Q5_K and Q6_K (the bulk of Q4_K_M and Q5_K_M files) in loops of their own whose
+    /// kernels are inlined, for the same reason as the common formats' loops; tokens in tiles of
+    /// four share each unpacked weight super-block.
     private func kQuantRows(_ weights: WeightMatrix, tokens: Int, output: UnsafeMutablePointer<Float>,
                             scratch: QuantizedActivations, pool: ThreadPool) {
-        let rows = weights.rows, columns = weights.columns, blocks = columns / 32
-        let type = weights.type
-        pool.parallelFor(rows, chunk: Self.rowsPerChunk(rows: rows, threads: pool.threadCount)) { range in
-            for r in range {
-                let row = weights.row(r)
-                for t in 0..<tokens {
-                    output[t * rows + r] = AVX2Dot.q45K(type, row, scratch.codes + t * columns,
-                                                        scratch.scales + t * blocks, scratch.sums + t * blocks, blocks: blocks)
-                }
-            }
+        pool.parallelFor(weights.rows, chunk: Self.rowsPerChunk(rows: weights.rows, threads: pool.threadCount)) { range in
+            AVX2Dot.kQuantRows(weights, range, tokens: tokens, scratch: scratch, output: output)
         }
     }
     #endif
