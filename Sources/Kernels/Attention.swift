@@ -148,14 +148,21 @@ public enum Attention {
             let correction = exp(runningMax[g] - newMax)
             let out = outputs + g * d
             if correction != 1 { for i in 0..<d { out[i] *= correction } }
-            var sum = runningSum[g] * correction
-            for j in 0..<count {
-                let p = exp(row[j] - newMax)
-                sum += p
-                row[j] = p
+            // Weights eight at a time: the row holds `tile` (a multiple of 8) floats, and scores
+            // past `count` are set to −∞ so that their weights are exactly 0.
+            var padded = count
+            while padded % 8 != 0 { row[padded] = -.infinity; padded += 1 }
+            var sums = SIMD8<Float>()
+            var j = 0
+            while j < padded {
+                let slot = UnsafeMutableRawPointer(row + j)
+                let p = exp8(slot.loadUnaligned(as: SIMD8<Float>.self) - SIMD8(repeating: newMax))
+                slot.storeBytes(of: p, as: SIMD8<Float>.self)
+                sums += p
+                j += 8
             }
             runningMax[g] = newMax
-            runningSum[g] = sum
+            runningSum[g] = runningSum[g] * correction + horizontalSum(sums)
         }
     }
 
@@ -168,7 +175,7 @@ public enum Attention {
             acc.addProduct(UnsafeRawPointer(q + i).loadUnaligned(as: SIMD8<Float>.self), kv)
             i += 8
         }
-        var total = acc.sum()
+        var total = horizontalSum(acc)
         while i < count { total += q[i] * Float(k[i]); i += 1 }
         return total
     }

@@ -158,10 +158,10 @@ extension Attention {
             let column = UnsafeMutableRawPointer(scores + 8 * v)
             var tileMax = SIMD8<Float>(repeating: -.infinity)
             for j in 0..<keyCount {
-                tileMax = pointwiseMax(tileMax, column.loadUnaligned(fromByteOffset: 4 * j * padded, as: SIMD8<Float>.self))
+                tileMax = lanewiseMax(tileMax, column.loadUnaligned(fromByteOffset: 4 * j * padded, as: SIMD8<Float>.self))
             }
             let oldMax = UnsafeRawPointer(runningMax + 8 * v).loadUnaligned(as: SIMD8<Float>.self)
-            let newMax = pointwiseMax(oldMax, tileMax)
+            let newMax = lanewiseMax(oldMax, tileMax)
             let factor = exp8(oldMax - newMax)
             var sum = SIMD8<Float>()
             for j in 0..<keyCount {

@@ -64,7 +64,7 @@ extension Attention {
         if i < count {
             acc0.addProduct(x.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self), y.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self))
         }
-        return (acc0 + acc1).sum()
+        return horizontalSum(acc0 + acc1)
     }
 
     /// out[i] += weight · v[i] over `count` (a multiple of 8) floats.

@@ -4,13 +4,6 @@ import CIntrinsics
 /// AVX2 row dot products. Same arithmetic as `PortableDot`: integer products summed exactly per
 /// block (`vpmaddubsw` then `vpmaddwd`), then scaled in float with FMA.
 enum AVX2Dot {
-    @inline(__always)
-    static func horizontalSum(_ v: SIMD8<Float>) -> Float {
-        let quad = v.lowHalf + v.highHalf
-        let pair = quad.lowHalf + quad.highHalf
-        return pair[0] + pair[1]
-    }
-
     /// The 32 4-bit codes of a Q4 block as bytes: element j (low nibbles) in byte j, element
     /// j + 16 (high nibbles) in byte j + 16.
     @inline(__always)

@@ -40,9 +40,9 @@ public enum KVQ8Codec {
         var amax = SIMD8<Float>()
         for i in stride(from: 0, to: 32, by: 8) {
             let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-            amax = pointwiseMax(amax, pointwiseMax(v, -v))
+            amax = lanewiseMax(amax, lanewiseMax(v, -v))
         }
-        let maxMagnitude = amax.max()
+        let maxMagnitude = horizontalMax(amax)
         let inverse: Float = maxMagnitude != 0 ? 127 / maxMagnitude : 0
         block.storeBytes(of: Float16(maxMagnitude / 127).bitPattern, as: UInt16.self)
         let codes = (block + 2).assumingMemoryBound(to: Int8.self)
@@ -69,7 +69,7 @@ public enum KVQ8Codec {
         let signBit = _mm256_set1_ps(-0.0)
         let amax = _mm256_max_ps(_mm256_max_ps(_mm256_andnot_ps(signBit, v0), _mm256_andnot_ps(signBit, v1)),
                                  _mm256_max_ps(_mm256_andnot_ps(signBit, v2), _mm256_andnot_ps(signBit, v3)))
-        let maxMagnitude = amax.max()
+        let maxMagnitude = horizontalMax(amax)
         let inverse = _mm256_set1_ps(maxMagnitude != 0 ? 127 / maxMagnitude : 0)
         block.storeBytes(of: Float16(maxMagnitude / 127).bitPattern, as: UInt16.self)
         let i0 = _mm256_cvtps_epi32(_mm256_mul_ps(v0, inverse)), i1 = _mm256_cvtps_epi32(_mm256_mul_ps(v1, inverse))

@@ -31,3 +31,11 @@ private func lanewiseMax4(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float> 
     return b.replacing(with: a, where: a .> b)
     #endif
 }
+
+/// The sum of the eight lanes, pairwise: (0+4, 1+5, 2+6, 3+7), then (0+2, 1+3), then the two.
+@inline(__always)
+func horizontalSum(_ v: SIMD8<Float>) -> Float {
+    let quad = v.lowHalf + v.highHalf
+    let pair = quad.lowHalf + quad.highHalf
+    return pair[0] + pair[1]
+}
