@@ -94,41 +94,40 @@ public enum Attention {
         let d = kv.headSize
         let firstHead = kvHead * group
         withUnsafeTemporaryAllocation(of: Float.self, capacity: group * (tile + 2)) { scratch in
-            let scores = scratch.baseAddress!               // (group, tile)
-            let runningMax = scores + group * tile           // (group)
-            let runningSum = runningMax + group              // (group)
-            for g in 0..<group {
-                runningMax[g] = -.infinity
-                runningSum[g] = 0
-                (output + (firstHead + g) * d).update(repeating: 0, count: d)
-            }
-            var start = 0
-            while start < contextLength {
-                let count = min(tile, contextLength - start)
-                for j in 0..<count {
-                    let position = start + j
-                    let slot = Int(blockTable[position / kv.blockSize]) * kv.blockSize + position % kv.blockSize
-                    let k = kv.keys + kv.offset(slot: slot, head: kvHead)
-                    for g in 0..<group {
-                        scores[g * tile + j] = scale * dotHalf(query + (firstHead + g) * d, k, count: d)
-                    }
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: tile) { rowOffsets in
+                let scores = scratch.baseAddress!               // (group, tile)
+                let runningMax = scores + group * tile           // (group)
+                let runningSum = runningMax + group              // (group)
+                let offsets = rowOffsets.baseAddress!            // (tile) element offset of each key/value row
+                for g in 0..<group {
+                    runningMax[g] = -.infinity
+                    runningSum[g] = 0
+                    (output + (firstHead + g) * d).update(repeating: 0, count: d)
                 }
-                updateRunningSoftmax(scores: scores, count: count, group: group, runningMax: runningMax, runningSum: runningSum,
-                                     outputs: output + firstHead * d, headSize: d)
-                for j in 0..<count {
-                    let position = start + j
-                    let slot = Int(blockTable[position / kv.blockSize]) * kv.blockSize + position % kv.blockSize
-                    let v = kv.values + kv.offset(slot: slot, head: kvHead)
-                    for g in 0..<group {
-                        accumulateHalf(scores[g * tile + j], v, into: output + (firstHead + g) * d, count: d)
+                var start = 0
+                while start < contextLength {
+                    let count = min(tile, contextLength - start)
+                    for j in 0..<count {
+                        let position = start + j
+                        let slot = Int(blockTable[position / kv.blockSize]) * kv.blockSize + position % kv.blockSize
+                        offsets[j] = kv.offset(slot: slot, head: kvHead)
+                        for g in 0..<group {
+                            scores[g * tile + j] = scale * dotHalf(query + (firstHead + g) * d, kv.keys + offsets[j], count: d)
+                        }
                     }
+                    updateRunningSoftmax(scores: scores, count: count, group: group, runningMax: runningMax, runningSum: runningSum,
+                                         outputs: output + firstHead * d, headSize: d)
+                    for g in 0..<group {
+                        accumulateTile(weights: scores + g * tile, count: count, values: kv.values, rowOffsets: offsets,
+                                       into: output + (firstHead + g) * d, headSize: d)
+                    }
+                    start += count
                 }
-                start += count
-            }
-            for g in 0..<group {
-                let out = output + (firstHead + g) * d
-                let inverse = 1 / runningSum[g]
-                for i in 0..<d { out[i] *= inverse }
+                for g in 0..<group {
+                    let out = output + (firstHead + g) * d
+                    let inverse = 1 / runningSum[g]
+                    for i in 0..<d { out[i] *= inverse }
+                }
             }
         }
     }
@@ -180,16 +179,45 @@ public enum Attention {
         return total
     }
 
+    /// out += Σⱼ weights[j] · values[j] over a tile of `count` half-precision value rows (row j at
+    /// `values + rowOffsets[j]`), 32 lanes of `out` held in registers across the tile rather
+    /// than loaded and stored per row. Per lane the fused multiply-adds run in row order, as
+    /// one row at a time would.
     @inline(__always)
-    static func accumulateHalf(_ weight: Float, _ v: UnsafePointer<Float16>, into out: UnsafeMutablePointer<Float>, count: Int) {
+    static func accumulateTile(weights: UnsafePointer<Float>, count: Int, values: UnsafePointer<Float16>,
+                               rowOffsets: UnsafePointer<Int>, into out: UnsafeMutablePointer<Float>, headSize d: Int) {
+        @inline(__always) func row(_ j: Int, _ i: Int) -> SIMD8<Float> {
+            SIMD8<Float>(UnsafeRawPointer(values + rowOffsets[j] + i).loadUnaligned(as: SIMD8<Float16>.self))
+        }
         var i = 0
-        while i + 8 <= count {
-            let vv = SIMD8<Float>(UnsafeRawPointer(v + i).loadUnaligned(as: SIMD8<Float16>.self))
+        while i + 32 <= d {
             let o = UnsafeMutableRawPointer(out + i)
-            o.storeBytes(of: o.loadUnaligned(as: SIMD8<Float>.self).addingProduct(weight, vv), as: SIMD8<Float>.self)
+            var a0 = o.loadUnaligned(as: SIMD8<Float>.self), a1 = o.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+            var a2 = o.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self), a3 = o.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self)
+            for j in 0..<count {
+                let w = SIMD8<Float>(repeating: weights[j])
+                a0 = a0.addingProduct(w, row(j, i))
+                a1 = a1.addingProduct(w, row(j, i + 8))
+                a2 = a2.addingProduct(w, row(j, i + 16))
+                a3 = a3.addingProduct(w, row(j, i + 24))
+            }
+            o.storeBytes(of: a0, as: SIMD8<Float>.self)
+            o.storeBytes(of: a1, toByteOffset: 32, as: SIMD8<Float>.self)
+            o.storeBytes(of: a2, toByteOffset: 64, as: SIMD8<Float>.self)
+            o.storeBytes(of: a3, toByteOffset: 96, as: SIMD8<Float>.self)
+            i += 32
+        }
+        while i + 8 <= d {
+            let o = UnsafeMutableRawPointer(out + i)
+            var a0 = o.loadUnaligned(as: SIMD8<Float>.self)
+            for j in 0..<count { a0 = a0.addingProduct(SIMD8<Float>(repeating: weights[j]), row(j, i)) }
+            o.storeBytes(of: a0, as: SIMD8<Float>.self)
             i += 8
         }
-        while i < count { out[i] += weight * Float(v[i]); i += 1 }
+        while i < d {
+            for j in 0..<count { out[i] += weights[j] * Float(values[rowOffsets[j] + i]) }
+            i += 1
+        }
     }
 
     /// Plain reference: full softmax over all scores in Double. For tests.
