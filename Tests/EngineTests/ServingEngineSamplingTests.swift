@@ -65,13 +65,20 @@ struct ServingEngineSamplingTests {
         let model = try TinyModelFile()
         defer { model.remove() }
         let bundle = try ModelBundle(path: model.path, threads: 1)
-        let engine = try ServingEngineTests.engine(bundle, budget: 4)
+        // A one-token budget: while the blocker below runs, no other request gets a token.
+        let engine = try ServingEngineTests.engine(bundle, budget: 1)
         defer { engine.shutdown() }
-        let prompt = Array(240..<280).map { Int32($0) }   // ten 4-token steps of prefill
+        let prompt = Array(240..<280).map { Int32($0) }   // forty one-token steps of prefill
         let parameters = GenerationParameters(sampling: .greedy, maxTokens: 3, ignoreEOS: true)
         let expected = try Generator(bundle: bundle).generate(prompt: prompt, parameters: parameters).outputIDs
-        // A request that takes the whole 4-token budget for 15 steps keeps the group waiting.
-        let blocker = engine.submit(EngineRequest(prompt: Array(100..<160).map { Int32($0) }, parameters: parameters))
+        // Two blockers take the whole budget for 2 × (60 prefill + 59 decode) steps, so the
+        // parent's cancellation (sent from this task right after the submission) reaches the
+        // engine long before the parent could be admitted, even when this task loses the CPU for
+        // a while.
+        let blockerParameters = GenerationParameters(sampling: .greedy, maxTokens: 60, ignoreEOS: true)
+        let blockers = [100, 160].map { first in
+            engine.submit(EngineRequest(prompt: Array(first..<(first + 60)).map { Int32($0) }, parameters: blockerParameters))
+        }
         var streams = engine.submit(EngineRequest(prompt: prompt, parameters: parameters), samples: 3)
         // Dropping the parent's stream cancels it before it is admitted.
         _ = streams.removeFirst()
@@ -79,10 +86,10 @@ struct ServingEngineSamplingTests {
             let outcome = try await ServingEngineTests.collect(stream)
             #expect(outcome.tokens == expected)
         }
-        _ = try await ServingEngineTests.collect(blocker)
-        // The blocker and both orphaned samples were admitted (the second hitting the first's
+        for blocker in blockers { _ = try await ServingEngineTests.collect(blocker) }
+        // The blockers and both orphaned samples were admitted (the second hitting the first's
         // cached blocks); the parent never was.
-        #expect(engine.metrics.prefixCacheQueries == 60 + 40 + 40)
+        #expect(engine.metrics.prefixCacheQueries == 60 + 60 + 40 + 40)
         try await Self.waitUntilIdle(engine, blocks: 64)
     }
 
