@@ -69,19 +69,23 @@ enum AVX2Dot {
         return horizontalSum(acc) + offsetTotal
     }
 
+    /// Eight weights of an F32, F16 or BF16 row from element `offset` on, as floats.
+    @inline(__always)
+    static func floats(_ type: WeightType, _ row: UnsafeRawPointer, _ offset: Int) -> __m256 {
+        switch type {
+        case .f32: return (row + 4 * offset).loadUnaligned(as: __m256.self)
+        case .f16: return _mm256_cvtph_ps((row + 2 * offset).loadUnaligned(as: __m128i.self))
+        default: // bf16: widen to 32 bits and shift into the high half
+            let wide = _mm256_cvtepu16_epi32((row + 2 * offset).loadUnaligned(as: __m128i.self))
+            return _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16))
+        }
+    }
+
     static func float(_ type: WeightType, _ row: UnsafeRawPointer, _ x: UnsafePointer<Float>, count: Int) -> Float {
         var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps()
         var i = 0
         let xr = UnsafeRawPointer(x)
-        @inline(__always) func load(_ offset: Int) -> __m256 {
-            switch type {
-            case .f32: return (row + 4 * offset).loadUnaligned(as: __m256.self)
-            case .f16: return _mm256_cvtph_ps((row + 2 * offset).loadUnaligned(as: __m128i.self))
-            default: // bf16: widen to 32 bits and shift into the high half
-                let wide = _mm256_cvtepu16_epi32((row + 2 * offset).loadUnaligned(as: __m128i.self))
-                return _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16))
-            }
-        }
+        @inline(__always) func load(_ offset: Int) -> __m256 { floats(type, row, offset) }
         while i + 16 <= count {
             acc0 = _mm256_fmadd_ps(load(i), (xr + 4 * i).loadUnaligned(as: __m256.self), acc0)
             acc1 = _mm256_fmadd_ps(load(i + 8), (xr + 4 * i + 32).loadUnaligned(as: __m256.self), acc1)

@@ -14,15 +14,7 @@ extension AVX2Dot {
         var a0 = _mm256_setzero_ps(), b0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), b1 = _mm256_setzero_ps()
         var a2 = _mm256_setzero_ps(), b2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps(), b3 = _mm256_setzero_ps()
         let x0 = UnsafeRawPointer(x), x1 = x0 + 4 * xStride, x2 = x1 + 4 * xStride, x3 = x2 + 4 * xStride
-        @inline(__always) func load(_ offset: Int) -> __m256 {
-            switch type {
-            case .f32: return (row + 4 * offset).loadUnaligned(as: __m256.self)
-            case .f16: return _mm256_cvtph_ps((row + 2 * offset).loadUnaligned(as: __m128i.self))
-            default: // bf16: widen to 32 bits and shift into the high half
-                let wide = _mm256_cvtepu16_epi32((row + 2 * offset).loadUnaligned(as: __m128i.self))
-                return _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16))
-            }
-        }
+        @inline(__always) func load(_ offset: Int) -> __m256 { floats(type, row, offset) }
         @inline(__always) func xv(_ p: UnsafeRawPointer, _ offset: Int) -> __m256 { (p + 4 * offset).loadUnaligned(as: __m256.self) }
         var i = 0
         while i + 16 <= count {

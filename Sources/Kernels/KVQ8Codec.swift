@@ -37,12 +37,7 @@ public enum KVQ8Codec {
     /// d = max|x| / 127 (stored as Float16), code = x · 127 / max|x| rounded to nearest even.
     @inline(__always)
     static func quantizeBlockPortable(_ x: UnsafePointer<Float>, into block: UnsafeMutableRawPointer) {
-        var amax = SIMD8<Float>()
-        for i in stride(from: 0, to: 32, by: 8) {
-            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-            amax = lanewiseMax(amax, lanewiseMax(v, -v))
-        }
-        let maxMagnitude = horizontalMax(amax)
+        let maxMagnitude = blockMaxMagnitude(x)
         let inverse: Float = maxMagnitude != 0 ? 127 / maxMagnitude : 0
         block.storeBytes(of: Float16(maxMagnitude / 127).bitPattern, as: UInt16.self)
         let codes = (block + 2).assumingMemoryBound(to: Int8.self)
@@ -61,23 +56,11 @@ public enum KVQ8Codec {
     }
 
     #if TERN_AVX2
+    /// The activation quantizer's block routine: the same scale, rounding and saturating packs.
     @inline(__always)
     static func quantizeBlockAVX2(_ x: UnsafePointer<Float>, into block: UnsafeMutableRawPointer) {
-        let raw = UnsafeRawPointer(x)
-        let v0 = raw.loadUnaligned(as: __m256.self), v1 = (raw + 32).loadUnaligned(as: __m256.self)
-        let v2 = (raw + 64).loadUnaligned(as: __m256.self), v3 = (raw + 96).loadUnaligned(as: __m256.self)
-        let signBit = _mm256_set1_ps(-0.0)
-        let amax = _mm256_max_ps(_mm256_max_ps(_mm256_andnot_ps(signBit, v0), _mm256_andnot_ps(signBit, v1)),
-                                 _mm256_max_ps(_mm256_andnot_ps(signBit, v2), _mm256_andnot_ps(signBit, v3)))
-        let maxMagnitude = horizontalMax(amax)
-        let inverse = _mm256_set1_ps(maxMagnitude != 0 ? 127 / maxMagnitude : 0)
-        block.storeBytes(of: Float16(maxMagnitude / 127).bitPattern, as: UInt16.self)
-        let i0 = _mm256_cvtps_epi32(_mm256_mul_ps(v0, inverse)), i1 = _mm256_cvtps_epi32(_mm256_mul_ps(v1, inverse))
-        let i2 = _mm256_cvtps_epi32(_mm256_mul_ps(v2, inverse)), i3 = _mm256_cvtps_epi32(_mm256_mul_ps(v3, inverse))
-        // The saturating packs interleave 128-bit lanes; the permute restores element order.
-        let packed = _mm256_packs_epi16(_mm256_packs_epi32(i0, i1), _mm256_packs_epi32(i2, i3))
-        let ordered = _mm256_permutevar8x32_epi32(packed, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7))
-        (block + 2).storeBytes(of: ordered, as: __m256i.self)
+        let (scale, _) = QuantizedActivations.quantizeBlockAVX2(x, into: (block + 2).assumingMemoryBound(to: Int8.self))
+        block.storeBytes(of: Float16(scale).bitPattern, as: UInt16.self)
     }
 
     /// Sign-extends eight codes at a time to int32 (`vpmovsxbd`), converts and scales.

@@ -83,12 +83,7 @@ public final class QuantizedActivations: @unchecked Sendable {
         #if TERN_AVX2
         if path == .avx2 { return Self.quantizeBlockAVX2(x, into: q) }
         #endif
-        var amax = SIMD8<Float>()
-        for i in stride(from: 0, to: 32, by: 8) {
-            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-            amax = lanewiseMax(amax, lanewiseMax(v, -v))
-        }
-        let maxMagnitude = horizontalMax(amax)
+        let maxMagnitude = blockMaxMagnitude(x)
         let id: Float = maxMagnitude != 0 ? 127 / maxMagnitude : 0
         var total: Int32 = 0
         for i in 0..<32 {

@@ -39,3 +39,14 @@ func horizontalSum(_ v: SIMD8<Float>) -> Float {
     let pair = quad.lowHalf + quad.highHalf
     return pair[0] + pair[1]
 }
+
+/// The largest magnitude among the 32 floats at `x` (one quantization block).
+@inline(__always)
+func blockMaxMagnitude(_ x: UnsafePointer<Float>) -> Float {
+    var amax = SIMD8<Float>()
+    for i in stride(from: 0, to: 32, by: 8) {
+        let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+        amax = lanewiseMax(amax, lanewiseMax(v, -v))
+    }
+    return horizontalMax(amax)
+}

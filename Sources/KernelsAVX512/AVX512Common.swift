@@ -144,15 +144,7 @@ public enum AVX512Common {
     @inline(__always)
     private static func store(_ a0: __m512, _ a1: __m512, _ a2: __m512, _ a3: __m512, _ offsets: __m256,
                               _ output: UnsafeMutablePointer<Float>, _ stride: Int) {
-        let upper = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 15, 14, 13, 12, 11, 10, 9, 8)
-        @inline(__always) func halves(_ a: __m512) -> (SIMD8<Float>, SIMD8<Float>) {
-            (_mm512_castps512_ps256(a), _mm512_castps512_ps256(_mm512_permutexvar_ps(upper, a)))
-        }
-        @inline(__always) func horizontalSum(_ v: SIMD8<Float>) -> Float {
-            let quad = v.lowHalf + v.highHalf
-            let pair = quad.lowHalf + quad.highHalf
-            return pair[0] + pair[1]
-        }
+        @inline(__always) func halves(_ a: __m512) -> (SIMD8<Float>, SIMD8<Float>) { (_mm512_castps512_ps256(a), upperHalf(a)) }
         let o = unsafeBitCast(offsets, to: SIMD8<Float>.self)
         let (t0, t1) = halves(a0), (t2, t3) = halves(a1), (t4, t5) = halves(a2), (t6, t7) = halves(a3)
         output[0] = horizontalSum(t0) + o[0]
@@ -163,11 +155,6 @@ public enum AVX512Common {
         output[5 * stride] = horizontalSum(t5) + o[5]
         output[6 * stride] = horizontalSum(t6) + o[6]
         output[7 * stride] = horizontalSum(t7) + o[7]
-    }
-
-    @inline(__always)
-    static func loadHalf(_ pointer: UnsafeRawPointer, byteOffset: Int = 0) -> Float {
-        Float(Float16(bitPattern: pointer.loadUnaligned(fromByteOffset: byteOffset, as: UInt16.self)))
     }
 }
 #endif

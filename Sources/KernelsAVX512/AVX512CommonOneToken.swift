@@ -23,18 +23,6 @@ extension AVX512Common {
     }
 
     @inline(__always)
-    private static func upperHalf(_ v: __m512) -> __m256 {
-        _mm512_castps512_ps256(_mm512_permutexvar_ps(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 15, 14, 13, 12, 11, 10, 9, 8), v))
-    }
-
-    @inline(__always)
-    private static func horizontalSum(_ v: SIMD8<Float>) -> Float {
-        let quad = v.lowHalf + v.highHalf
-        let pair = quad.lowHalf + quad.highHalf
-        return pair[0] + pair[1]
-    }
-
-    @inline(__always)
     private static func q8_0Row(_ row: UnsafeRawPointer, _ codes: UnsafePointer<Int8>, _ scales: UnsafePointer<Float>,
                                 blocks: Int) -> Float {
         let zero = _mm512_setzero_si512()

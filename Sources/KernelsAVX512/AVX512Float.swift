@@ -235,12 +235,7 @@ public enum AVX512Float {
     /// Lanes 0-7 plus lanes 8-15, then pairwise within eight lanes.
     @inline(__always)
     static func reduce(_ v: __m512) -> Float {
-        let upper = _mm512_castps512_ps256(_mm512_permutexvar_ps(
-            _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 15, 14, 13, 12, 11, 10, 9, 8), v))
-        let eight = _mm512_castps512_ps256(v) + upper
-        let quad = eight.lowHalf + eight.highHalf
-        let pair = quad.lowHalf + quad.highHalf
-        return pair[0] + pair[1]
+        horizontalSum(_mm512_castps512_ps256(v) + upperHalf(v))
     }
 }
 #endif
