@@ -5,6 +5,7 @@
 #
 #   llama_cpp_tool llama-server   # prints the tool's path, building it on first use
 #   tern_binary                   # builds tern (release) and prints its path
+#   default_model "$tern"         # fetches the default model (first use) and prints its path
 
 peer_dir="${TERN_PEER_DIR:-$HOME/.cache/tern/peer}"
 llama_version="0.3.36"
@@ -37,4 +38,9 @@ tern_binary() {
     local scratch="${TERN_SCRATCH:-.build}"
     swift build -c release --scratch-path "$scratch" --product tern >/dev/null
     echo "$scratch/release/tern"
+}
+
+default_model() {
+    "$1" tokenize "hi" >/dev/null  # fetches the default model on first use
+    python3 -c 'import os; d=os.environ.get("TERN_CACHE") or (os.environ.get("XDG_CACHE_HOME") and os.environ["XDG_CACHE_HOME"] + "/tern") or os.path.expanduser("~/.cache/tern"); print(d + "/SmolLM2-135M-Instruct.Q4_1.gguf")'
 }

@@ -30,10 +30,7 @@ done
 source bench/llama-cpp-build.sh
 llama_bench=$(llama_cpp_tool llama-bench)
 tern=$(tern_binary)
-if [ -z "$model" ]; then
-    "$tern" tokenize "hi" >/dev/null  # fetches the default model on first use
-    model=$(python3 -c 'import os; d=os.environ.get("TERN_CACHE") or (os.environ.get("XDG_CACHE_HOME") and os.environ["XDG_CACHE_HOME"] + "/tern") or os.path.expanduser("~/.cache/tern"); print(d + "/SmolLM2-135M-Instruct.Q4_1.gguf")')
-fi
+[ -n "$model" ] || model=$(default_model "$tern")
 
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT

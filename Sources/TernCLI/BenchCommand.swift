@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GGUF
+import Kernels
 import Model
 import ModelStore
 
@@ -25,6 +26,8 @@ struct BenchCommand: ParsableCommand {
 
     @Option(name: [.customShort("r"), .long], help: "Timed runs of each test.")
     var repetitions: Int = 5
+
+    @OptionGroup var kvTypeOptions: KVTypeOptions
 
     @Flag(help: "Print one JSON array of results instead of a Markdown table.")
     var json = false
@@ -59,7 +62,8 @@ struct BenchCommand: ParsableCommand {
                 } catch {
                     throw CLIError("cannot load model '\(path)': \(error)")
                 }
-                let runner = BenchmarkRunner(model: languageModel)
+                let runner: BenchmarkRunner
+                do { runner = try BenchmarkRunner(model: languageModel, kvType: kvTypeOptions.kvType) } catch { throw CLIError("\(error)") }
                 let vocabularySize = languageModel.configuration.vocabularySize
                 let tokens = BenchmarkRunner.pseudoRandomTokens(count: max(prompts.max() ?? 0, 1), vocabularySize: vocabularySize)
                 // One untimed run of each kind of pass to fault in the weights and warm caches.
@@ -69,7 +73,7 @@ struct BenchCommand: ParsableCommand {
                 func record(test: String, prompt: Int, generated: Int, time: () -> Double) {
                     let count = Double(prompt + generated)
                     let samples = (0..<repetitions).map { _ in count / max(time(), 1e-9) }
-                    let result = BenchResult(summary: summary, threads: threadCount, test: test, prompt: prompt,
+                    let result = BenchResult(summary: summary, threads: threadCount, kvType: kvTypeOptions.kvType, test: test, prompt: prompt,
                                              generated: generated, samples: samples)
                     results.append(result)
                     if !json { writeOut(table.row(result)) }
@@ -111,6 +115,7 @@ struct BenchResult: Encodable {
     let model_size_bytes: Int
     let model_params: Int
     let threads: Int
+    let kv_type: String
     let test: String
     let n_prompt: Int
     let n_gen: Int
@@ -119,12 +124,13 @@ struct BenchResult: Encodable {
     let avg_ts: Double
     let stddev_ts: Double
 
-    init(summary: ModelSummary, threads: Int, test: String, prompt: Int, generated: Int, samples: [Double]) {
+    init(summary: ModelSummary, threads: Int, kvType: KVElementType, test: String, prompt: Int, generated: Int, samples: [Double]) {
         model = summary.name
         model_type = summary.weightType
         model_size_bytes = summary.sizeBytes
         model_params = summary.parameters
         self.threads = threads
+        kv_type = kvType.rawValue
         self.test = test
         n_prompt = prompt
         n_gen = generated

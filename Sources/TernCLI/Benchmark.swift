@@ -1,5 +1,6 @@
 import Foundation
 import GGUF
+import Kernels
 import KVCache
 import Model
 import Sampling
@@ -8,7 +9,15 @@ import Sampling
 /// every measurement starts from an empty KV cache and does the full work of a real request.
 struct BenchmarkRunner {
     let model: LanguageModel
+    let kvType: KVElementType
     private static let blockSize = 16
+
+    /// Throws when `kvType` cannot hold this model's heads (checked once, before any timing).
+    init(model: LanguageModel, kvType: KVElementType = .f16) throws(KVStorageError) {
+        self.model = model
+        self.kvType = kvType
+        _ = try model.makeKVStorage(blockCount: 1, blockSize: Self.blockSize, elementType: kvType)
+    }
 
     /// Seconds to process `tokens` as a prompt in a fresh cache: one forward pass (or one per
     /// `maxBatchTokens` chunk), asking only for the last token's logits.
@@ -53,7 +62,9 @@ struct BenchmarkRunner {
     /// A KV storage with room for `positions` and the identity block table covering it.
     private func freshCache(positions: Int) -> (KVStorage, [Int32]) {
         let blocks = max(1, (positions + Self.blockSize - 1) / Self.blockSize)
-        return (model.makeKVStorage(blockCount: blocks, blockSize: Self.blockSize), (0..<blocks).map { Int32($0) })
+        // The element type was accepted by `init`, so this cannot throw.
+        let storage = try! model.makeKVStorage(blockCount: blocks, blockSize: Self.blockSize, elementType: kvType)
+        return (storage, (0..<blocks).map { Int32($0) })
     }
 
     /// Index of the largest value (the first one on ties); 0 for an empty buffer.
@@ -100,12 +111,13 @@ struct SampleStatistics: Equatable {
     }
 }
 
-/// What the benchmark table says about the model file: its name, predominant weight type, size
-/// and parameter count, all taken from the GGUF header.
+/// What the benchmark table says about the model file: its name, weight type, size and parameter
+/// count, all taken from the GGUF header.
 struct ModelSummary: Equatable {
     /// `general.name`, or the file name when the file has none.
     let name: String
-    /// Name of the tensor type holding the most bytes, e.g. `"Q4_1"`.
+    /// The file type llama.cpp writes in `general.file_type` (e.g. `"Q4_K_M"`, which mixes Q4_K
+    /// and Q6_K tensors), or else the name of the tensor type holding the most bytes (`"Q4_1"`).
     let weightType: String
     /// Bytes of tensor data.
     let sizeBytes: Int
@@ -119,9 +131,33 @@ struct ModelSummary: Equatable {
         for tensor in file.tensors { bytesByType[tensor.type, default: 0] += tensor.byteCount }
         // Ties go to the lower type number so the label does not depend on dictionary order.
         let predominant = bytesByType.max { a, b in a.value != b.value ? a.value < b.value : a.key.rawValue > b.key.rawValue }
-        weightType = predominant?.key.name ?? "?"
+        weightType = file.metadata["general.file_type"]?.intValue.flatMap(Self.llamaFileTypeName) ?? predominant?.key.name ?? "?"
         sizeBytes = file.tensors.reduce(0) { $0 + $1.byteCount }
         parameters = file.tensors.reduce(0) { $0 + $1.elementCount }
+    }
+
+    /// Names of llama.cpp's `enum llama_ftype` values (llama.h); nil for values not listed.
+    static func llamaFileTypeName(_ value: Int) -> String? {
+        switch value {
+        case 0: "F32"
+        case 1: "F16"
+        case 2: "Q4_0"
+        case 3: "Q4_1"
+        case 7: "Q8_0"
+        case 8: "Q5_0"
+        case 9: "Q5_1"
+        case 10: "Q2_K"
+        case 11: "Q3_K_S"
+        case 12: "Q3_K_M"
+        case 13: "Q3_K_L"
+        case 14: "Q4_K_S"
+        case 15: "Q4_K_M"
+        case 16: "Q5_K_S"
+        case 17: "Q5_K_M"
+        case 18: "Q6_K"
+        case 32: "BF16"
+        default: nil
+        }
     }
 
     /// The table's model column, e.g. `"SmolLM2 135M Instruct Q4_1"`.

@@ -125,6 +125,44 @@ import Testing
         #expect(summary.weightType == "Q8_0")
     }
 
+    /// `general.file_type` names a mixed file by its recipe, not by its most common tensor type;
+    /// values llama.h does not list fall back to the tensor count.
+    @Test(arguments: [(UInt32(15), "Q4_K_M"), (UInt32(7), "Q8_0"), (UInt32(99), "F32")])
+    func modelSummaryUsesTheFileType(value: UInt32, expected: String) throws {
+        let model = try TinyModelFile(extraMetadata: [("general.file_type", .uint32(value))])
+        defer { model.remove() }
+        let summary = ModelSummary(file: try GGUFFile(path: model.path), path: model.path)
+        #expect(summary.weightType == expected)
+    }
+
+    /// The tiny model with 32-wide heads (2 query heads over 1 key/value head), which a Q8_0
+    /// cache can hold.
+    @Test func quantizedKVCacheRun() async throws {
+        let model = try TinyModelFile(extraMetadata: [("llama.attention.head_count", .uint32(2)), ("llama.attention.head_count_kv", .uint32(1))])
+        defer { model.remove() }
+        let path = model.path
+        let result = try await #require(processExitsWith: .success, observing: [\.standardOutputContent]) { [path = path as String] in
+            try BenchCommand.parse(["--model", path, "-p", "8", "-n", "4", "-r", "1", "-t", "1", "--kv-type", "q8_0", "--json"]).run()
+        }
+        let array = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutputContent)) as? [[String: Any]])
+        #expect(array.map { $0["kv_type"] as? String } == ["q8_0", "q8_0"])
+        #expect(array.allSatisfy { ($0["avg_ts"] as? Double).map { $0 > 0 } == true })
+    }
+
+    /// The default tiny model's 16-wide heads are not whole Q8_0 blocks: one line, before timing.
+    @Test func quantizedKVCacheRefusesNarrowHeads() async throws {
+        let model = try TinyModelFile()
+        defer { model.remove() }
+        let path = model.path
+        let result = try await #require(processExitsWith: .failure, observing: [\.standardOutputContent, \.standardErrorContent]) { [path = path as String] in
+            try BenchCommand.parse(["--model", path, "-p", "8", "-n", "0", "-r", "1", "-t", "1", "--kv-type", "q8_0", "--json"]).run()
+        }
+        let message = String(decoding: result.standardErrorContent, as: UTF8.self)
+        #expect(message.contains("16"), "\(message)")
+        #expect(message.split(separator: "\n").count == 1)
+        #expect(result.standardOutputContent.isEmpty)
+    }
+
     @Test func jsonRunOnTheTinyModel() async throws {
         let model = try TinyModelFile()
         defer { model.remove() }
@@ -134,13 +172,14 @@ import Testing
         }
         let array = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutputContent)) as? [[String: Any]])
         #expect(array.count == 2)
-        let keys: Set<String> = ["model", "model_type", "model_size_bytes", "model_params", "threads", "test", "n_prompt",
+        let keys: Set<String> = ["model", "model_type", "model_size_bytes", "model_params", "threads", "kv_type", "test", "n_prompt",
                                  "n_gen", "repetitions", "samples_ts", "avg_ts", "stddev_ts"]
         for object in array {
             #expect(Set(object.keys) == keys)
             #expect(object["model"] as? String == "tiny.gguf")
             #expect(object["model_type"] as? String == "F32")
             #expect(object["threads"] as? Int == 1)
+            #expect(object["kv_type"] as? String == "f16")
             #expect(object["repetitions"] as? Int == 2)
             let samples = try #require(object["samples_ts"] as? [Double])
             #expect(samples.count == 2 && samples.allSatisfy { $0 > 0 && $0.isFinite })
