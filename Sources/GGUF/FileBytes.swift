@@ -68,6 +68,17 @@ final class FileBytes: @unchecked Sendable {
         ownership = .mapped
     }
 
+    /// Lets the kernel drop the resident pages of a mapping's first `count` bytes (whole pages
+    /// only). Their contents are unchanged: a private, never-written file mapping reads them
+    /// from the file again if they are touched. Does nothing for heap copies.
+    func releasePages(upTo count: Int) {
+        guard ownership == .mapped, let base = bytes.baseAddress else { return }
+        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let length = min(count, bytes.count) / pageSize * pageSize
+        guard length > 0 else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base), length, Int32(MADV_DONTNEED))
+    }
+
     deinit {
         guard let base = bytes.baseAddress else { return }
         switch ownership {

@@ -57,6 +57,9 @@ public final class GGUFFile: Sendable {
             index[tensor.name] = position
         }
         tensorIndex = index
+        // The header has been copied into `metadata` and `tensors`; its pages (megabytes for a
+        // large vocabulary) need not stay resident beside the weights.
+        storage.releasePages(upTo: dataOffset)
     }
 
     /// The tensor called `name`, or `nil` if the file has none.
