@@ -2,7 +2,9 @@
 import CIntrinsics
 
 /// AVX2 dot products of K-quant weight rows (Q4_K, Q5_K, Q6_K) with 8-bit activations in blocks
-/// of 32 (scale dₓ per block, sums dₓ·Σx per block).
+/// of 32 (scale dₓ per block, sums dₓ·Σx per block). K-quant activations are quantized per
+/// super-block (`ActivationQuantization.perSuperBlock`), so the eight scales of a super-block are
+/// equal; these kernels read them per block all the same.
 ///
 /// A 256-element super-block is unpacked once (`KQuantSuperBlock`): eight 32-byte code vectors and
 /// 16-bit sub-block scale vectors. One token's share is then integer work up to a single float

@@ -9,7 +9,8 @@ import KernelsAVX512
 public struct MatMul: Sendable {
     public let path: KernelPath
     /// Whether the AVX-512 kernels run: VNNI for Q8_0, Q4_0 and Q4_1 (one to three tokens and
-    /// tiles of eight, bit-identical to the AVX2 kernels), FMA tiles for F32, F16 and BF16.
+    /// tiles of eight, bit-identical to the AVX2 kernels) and for Q4_K, Q5_K and Q6_K (one token
+    /// and tiles of eight), FMA tiles for F32, F16 and BF16.
     public let usesAVX512: Bool
 
     /// - Parameter avx512: nil picks AVX-512 when the path is AVX2 and the CPU has AVX-512 VNNI
@@ -35,9 +36,13 @@ public struct MatMul: Sendable {
                                output: UnsafeMutablePointer<Float>, scratch: QuantizedActivations, pool: ThreadPool,
                                quantizeInput: Bool = true) {
         let rows = weights.rows, columns = weights.columns
-        if weights.type.usesQuantizedActivations {
+        if let mode = weights.type.activationQuantization {
             precondition(scratch.columns == columns && scratch.capacityRows >= tokens, "scratch too small")
-            if quantizeInput { scratch.quantize(input, rows: tokens, pool: pool, path: path) }
+            if quantizeInput {
+                scratch.quantize(input, rows: tokens, mode: mode, pool: pool, path: path)
+            } else {
+                precondition(scratch.mode == mode, "scratch holds activations quantized for another weight format")
+            }
             let blocks = columns / 32
             #if TERN_AVX2
             // The common formats get their own loops whose kernels are leaf functions: sharing one
@@ -72,6 +77,12 @@ public struct MatMul: Sendable {
                 return
             }
             if path == .avx2 && AVX2Dot.hasKQuantKernel(weights.type) {
+                #if TERN_AVX512
+                if usesAVX512 {
+                    kQuantAVX512(weights, tokens: tokens, output: output, scratch: scratch, pool: pool)
+                    return
+                }
+                #endif
                 kQuantRows(weights, tokens: tokens, output: output, scratch: scratch, pool: pool)
                 return
             }

@@ -55,10 +55,16 @@ public enum WeightType: Sendable, Equatable, CaseIterable {
     public func rowBytes(columns: Int) -> Int { columns / blockSize * bytesPerBlock }
 
     /// Whether the decode path quantizes activations to 8 bits and uses integer dot products.
-    public var usesQuantizedActivations: Bool {
+    public var usesQuantizedActivations: Bool { activationQuantization != nil }
+
+    /// How the activations multiplied with this format are quantized; nil for float formats.
+    /// The K-quants take one scale per 256 values, as llama.cpp does (its Q8_K), so that their
+    /// kernels sum whole super-blocks in integers.
+    public var activationQuantization: ActivationQuantization? {
         switch self {
-        case .f32, .f16, .bf16: false
-        case .q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .q4_K, .q5_K, .q6_K: true
+        case .f32, .f16, .bf16: nil
+        case .q8_0, .q4_0, .q4_1, .q5_0, .q5_1: .perBlock
+        case .q4_K, .q5_K, .q6_K: .perSuperBlock
         }
     }
 }

@@ -193,16 +193,9 @@ public final class LanguageModel: @unchecked Sendable {
     }
 
     /// output = input · Wᵀ for each (W, output) pair. Projections of the same input share one
-    /// 8-bit quantization of it.
+    /// 8-bit quantization of it where their weight formats want the same kind (`MatMul.project`).
     private func project(_ input: UnsafePointer<Float>, _ tokens: Int, _ scratch: QuantizedActivations,
                          _ projections: [(WeightMatrix, UnsafeMutablePointer<Float>)]) {
-        guard tokens > 0 else { return }
-        var quantized = false
-        for (weights, output) in projections {
-            let needsQuantized = weights.type.usesQuantizedActivations
-            matmul(weights, input: input, tokens: tokens, output: output, scratch: scratch, pool: pool,
-                   quantizeInput: needsQuantized && !quantized)
-            quantized = quantized || needsQuantized
-        }
+        matmul.project(input, tokens: tokens, scratch: scratch, pool: pool, projections)
     }
 }

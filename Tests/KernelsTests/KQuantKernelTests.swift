@@ -88,22 +88,8 @@ struct KQuantKernelTests {
     @Test(.enabled(if: KernelPath.avx2Available), arguments: types)
     func extremeCodesAndScales(type: WeightType) {
         let rows = 3, columns = 512, tokens = 5
-        var block = [UInt8](repeating: 0, count: type.bytesPerBlock)
-        let one = withUnsafeBytes(of: Float16(1).bitPattern) { Array($0) }
-        switch type {
-        case .q6_K:
-            // ql = qh = 0: every code 0, value (0 − 32) · scale; scales −128.
-            for i in 192..<208 { block[i] = 0x80 }
-            block[208] = one[0]; block[209] = one[1]
-        default:
-            block[0] = one[0]; block[1] = one[1]          // d = 1
-            block[2] = one[0]; block[3] = one[1]          // dmin = 1
-            for i in 4..<16 { block[i] = 0xFF }           // scales and mins 63
-            for i in 16..<block.count { block[i] = 0xFF } // codes 15 (Q4_K) or 31 (Q5_K)
-        }
-        let encoded = Array([[UInt8]](repeating: block, count: rows * columns / 256).joined())
-        // ±1 in runs, so each 32-block quantizes to codes of magnitude 127 with both signs.
-        let input = (0..<(tokens * columns)).map { i -> Float in (i / 5 + i / 64) % 3 == 0 ? -1 : 1 }
+        let encoded = extremeKQuantWeights(type, rows: rows, columns: columns)
+        let input = fullScaleActivations(tokens: tokens, columns: columns)
         let fast = Self.matmul(type, encoded, rows: rows, columns: columns, input: input, tokens: tokens, path: .avx2)
         let portable = Self.matmul(type, encoded, rows: rows, columns: columns, input: input, tokens: tokens, path: .portable)
         let reference = Self.reference(type, encoded, rows: rows, columns: columns, input: input, tokens: tokens)
