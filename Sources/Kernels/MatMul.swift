@@ -20,10 +20,13 @@ public struct MatMul: Sendable {
         usesAVX512 = path == .avx2 && (avx512 ?? (KernelPath.avx512Available && getenvString("TERN_KERNELS") != "avx2"))
     }
 
-    /// Rows of the weight matrix handed to a thread at a time: about four claims per thread,
-    /// enough to rebalance when a core is busy, few enough that claiming stays cheap.
+    /// Rows of the weight matrix handed to a thread at a time: two claims per thread, so a thread
+    /// whose core is busy leaves its second chunk to the others. Every chunk start costs a
+    /// contended claim and a cold start of the row streams; on a 576-row decode matrix (~2 µs
+    /// per chunk at four chunks per thread) two-thread decode ran 15-20% faster with two chunks
+    /// per thread than with four, and 8% faster again with one (BENCHMARKS.md).
     private static func rowsPerChunk(rows: Int, threads: Int) -> Int {
-        max(16, rows / (4 * threads))
+        max(16, rows / (2 * threads))
     }
 
     /// - Parameters:
