@@ -25,7 +25,7 @@ public struct MatMul: Sendable {
     /// contended claim and a cold start of the row streams; on a 576-row decode matrix (~2 µs
     /// per chunk at four chunks per thread) two-thread decode ran 15-20% faster with two chunks
     /// per thread than with four, and 8% faster again with one (BENCHMARKS.md).
-    private static func rowsPerChunk(rows: Int, threads: Int) -> Int {
+    static func rowsPerChunk(rows: Int, threads: Int) -> Int {
         max(16, rows / (2 * threads))
     }
 

@@ -19,7 +19,7 @@ extension MatMul {
         let activations = scratch.superBlockActivations
         let tiles = tokens / 8
         let superBlocks = weights.columns / 256
-        pool.parallelFor(rows, chunk: max(16, rows / (4 * pool.threadCount))) { range in
+        pool.parallelFor(rows, chunk: Self.rowsPerChunk(rows: rows, threads: pool.threadCount)) { range in
             if tiles > 0 && superBlocks > Self.superBlocksPerPass {
                 eightTokensInPasses(format, weights, range, tiles: tiles, activations: activations, output: output)
             } else {
