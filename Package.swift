@@ -82,7 +82,7 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        .testTarget(name: "GGUFTests", dependencies: ["GGUF"], swiftSettings: swiftCPUSettings),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TernTestSupport"], swiftSettings: swiftCPUSettings),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: swiftCPUSettings),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], swiftSettings: swiftCPUSettings),
         .testTarget(name: "ChatTemplateTests", dependencies: ["ChatTemplate"], exclude: ["Templates"], swiftSettings: swiftCPUSettings),

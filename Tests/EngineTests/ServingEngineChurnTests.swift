@@ -10,15 +10,6 @@ import Testing
 struct ServingEngineChurnTests {
     static let blocks = 64
 
-    /// Resident set size in KiB, from /proc/self/status.
-    static func residentKiB() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let value = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
-        else { return -1 }
-        return value
-    }
-
     /// Runs `count` requests, `concurrency` at a time; returns how many completed.
     static func churn(_ engine: ServingEngine, count: Int, concurrency: Int, seed: UInt64) async -> Int {
         var generator = SplitMix64(seed: seed)
@@ -65,12 +56,12 @@ struct ServingEngineChurnTests {
             let engine = try ServingEngine(bundle: bundle, configuration: .init(
                 scheduler: SchedulerConfig(maxBatchedTokens: 64, maxRunning: 16), kvBlocks: Self.blocks, blockSize: 4))
             _ = await Self.churn(engine, count: 1_000, concurrency: 32, seed: 1)
-            let warm = Self.residentKiB()
+            let warm = ProcessMemory.residentKiB
             let completed = await Self.churn(engine, count: 9_000, concurrency: 32, seed: 2)
             for _ in 0..<200 where engine.freeBlockCount != Self.blocks || engine.metrics.running + engine.metrics.waiting > 0 {
                 try await Task.sleep(for: .milliseconds(10))
             }
-            let after = Self.residentKiB()
+            let after = ProcessMemory.residentKiB
             let metrics = engine.metrics
             print("completed \(completed) free \(engine.freeBlockCount) running \(metrics.running) waiting \(metrics.waiting) rss \(warm) -> \(after) KiB")
             // Every block back in the pool; memory within 2 MiB of the warm state (the

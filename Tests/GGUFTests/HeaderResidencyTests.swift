@@ -1,19 +1,11 @@
 import Foundation
 import GGUF
+import TernTestSupport
 import Testing
 
 /// Once parsed, a file's header is held as Swift values; the mapped header pages (megabytes for
 /// a large vocabulary) must not stay resident beside the weights.
 struct HeaderResidencyTests {
-    /// File-backed resident memory of this process in KiB (`RssFile` in /proc/self/status).
-    static func residentFileKiB() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("RssFile:") }),
-              let value = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
-        else { return -1 }
-        return value
-    }
-
     /// A 32 MiB string value: parsing reads every byte of it through the mapping. In a child
     /// process, so other tests cannot move its memory.
     @Test func parsedHeaderPagesAreReleased() async throws {
@@ -27,9 +19,9 @@ struct HeaderResidencyTests {
         try Data(raw.bytes).write(to: URL(fileURLWithPath: path))
 
         await #expect(processExitsWith: .success) { [path = path as String] in
-            let before = Self.residentFileKiB()
+            let before = ProcessMemory.kiB("RssFile")
             let file = try GGUFFile(path: path)
-            let growth = Self.residentFileKiB() - before
+            let growth = ProcessMemory.kiB("RssFile") - before
             // Kept, the header pages would add 32 MiB of file-backed memory.
             guard before >= 0, file.metadata["big"]?.stringValue?.utf8.count == 32 << 20, growth < 4 * 1024 else { exit(1) }
         }
